@@ -1,0 +1,40 @@
+/** The `rolecall` command: dispatches to one module per subcommand (shared/STYLE.md convention 12). */
+import { serve } from './serve.ts';
+import { VERSION } from '../server/version.ts';
+
+const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = { serve };
+
+const USAGE = `usage: rolecall <command> [options]
+
+commands:
+  serve     run the local AWS identity cloud (rolecall serve --help)
+
+  --version print the version`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    console.log(VERSION);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    console.error(`rolecall: unknown command '${command}'\n\n${USAGE}`);
+    return 2;
+  }
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error('rolecall: fatal:', err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exitCode = 1;
+  },
+);

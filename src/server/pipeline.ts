@@ -1,0 +1,185 @@
+/**
+ * The path of every AWS API request, as one ordered chain (shared/DESIGN.md, "One request, end to end"):
+ *   1 route  2 decode  3 authenticate  4 validate  5 authorize  6 handle  7 encode  8 record
+ * Constraint checks (4) run after authentication so an unauthenticated caller learns nothing from them.
+ * Each step either passes the request on or ends it with an AwsError, which is encoded in the service's own
+ * wire format; an unexpected exception becomes InternalFailure and is logged, never a dropped connection.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../model/clock.ts';
+import { requestId as newRequestId } from '../model/ids.ts';
+import { AwsError, commonErrors, isAwsError } from '../protocol/errors.ts';
+import type { ServiceModel } from '../protocol/model.ts';
+import { authenticationError } from '../protocol/query/auth-errors.ts';
+import { decodeParams, ParamTypeError, parseForm } from '../protocol/query/decode.ts';
+import { encodeError, encodeResult } from '../protocol/query/encode.ts';
+import { validationErrors, validationMessage } from '../protocol/query/validate.ts';
+import { verifySigV4 } from '../protocol/sigv4/verify.ts';
+import { resolveAccessKey, type ResolvedKey } from '../auth/credentials.ts';
+import { authorize } from '../auth/authorize.ts';
+import type { EnforceMode } from './config.ts';
+import type { OperationContext } from '../services/service.ts';
+import { routeRequest, type Services } from './router.ts';
+
+export interface GatewayRequest {
+  readonly method: string;
+  /** The raw path, without the query string. */
+  readonly path: string;
+  /** The raw query string, without '?'. */
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+  readonly sourceIp: string;
+}
+
+export interface GatewayResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface PipelineDeps {
+  readonly services: Services;
+  readonly clock: Clock;
+  readonly enforce: EnforceMode;
+  readonly log: Logger;
+}
+
+const XML = 'text/xml';
+
+export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Promise<GatewayResponse> {
+  const respond = (model: ServiceModel | undefined, requestId: string, status: number, body: string) => ({
+    status,
+    headers: {
+      'content-type': model?.protocol === 'ec2' ? 'text/xml;charset=UTF-8' : XML,
+      'x-amzn-requestid': requestId,
+    },
+    body,
+  });
+
+  return async function handle(req: GatewayRequest): Promise<GatewayResponse> {
+    const requestId = newRequestId();
+    const started = performance.now();
+    let model: ServiceModel | undefined;
+    let operation = '';
+    let caller = '';
+    try {
+      // 1 route
+      const params = parseForm(req.query);
+      if (req.body.length > 0) for (const [k, v] of parseForm(req.body.toString('utf8'))) params.set(k, v);
+      const route = routeRequest(deps.services, req.headers, params);
+      if (!route.ok) {
+        const served = [...deps.services.keys()].join(', ');
+        throw new AwsError(
+          'UnknownService',
+          400,
+          route.named === undefined
+            ? `rolecall could not tell which service this request is for (it serves ${served})`
+            : `rolecall does not serve the service '${route.named}' (it serves ${served})`,
+        );
+      }
+      const service = route.service;
+      model = service.model;
+
+      // 2 decode
+      const action = params.get('Action');
+      if (action === undefined || action === '') throw commonErrors.missingAction();
+      const op = model.operations[action];
+      const handler = service.handlers[action];
+      if (!op || !handler) {
+        throw model.protocol === 'ec2'
+          ? new AwsError('InvalidAction', 400, `The action ${action} is not valid for this web service.`)
+          : commonErrors.invalidAction(`Could not find operation ${action} for version ${model.apiVersion}`);
+      }
+      operation = action;
+      let input: Record<string, unknown>;
+      try {
+        input = decodeParams(model, op.input, params);
+      } catch (err) {
+        if (err instanceof ParamTypeError) {
+          throw commonErrors.validation(
+            `1 validation error detected: Value '${err.value}' at '${err.param}' failed to satisfy constraint: Member must be ${err.expected}`,
+          );
+        }
+        throw err;
+      }
+
+      // 3 authenticate
+      const now = deps.clock.now();
+      let resolved: ResolvedKey | undefined;
+      const auth = verifySigV4(req, now, (keyId, token) => {
+        resolved = resolveAccessKey(keyId, token);
+        return resolved;
+      });
+      if (!auth.ok || !resolved) {
+        throw authenticationError(
+          model.protocol,
+          auth.ok
+            ? {
+                ok: false,
+                code: 'InvalidClientTokenId',
+                message: 'The security token included in the request is invalid.',
+              }
+            : auth,
+        );
+      }
+      const principal = resolved.principal;
+      caller = principal.arn;
+
+      // 4 validate
+      if (op.input !== undefined) {
+        const problems = validationErrors(model, op.input, input);
+        if (problems.length > 0) throw commonErrors.validation(validationMessage(problems));
+      }
+
+      // 5 authorize
+      const decision = authorize({ principal, service: model.service, operation: action });
+      if (!decision.allowed && deps.enforce !== 'off') {
+        if (deps.enforce === 'on') throw decision.error;
+        deps.log.warn({ requestId, caller, operation: `${model.service}:${action}` }, 'audit: would have been denied');
+      }
+
+      // 6 handle
+      const ctx: OperationContext = {
+        requestId,
+        service: model.service,
+        operation: action,
+        principal,
+        account: principal.account,
+        region: auth.region,
+        now,
+      };
+      const output = await handler(input as never, ctx);
+
+      // 7 encode
+      const response = respond(model, requestId, 200, encodeResult(model, action, output, requestId));
+      record(deps.log, requestId, model, operation, caller, 200, started);
+      return response;
+    } catch (err) {
+      const error = isAwsError(err) ? err : commonErrors.internal();
+      if (!isAwsError(err)) deps.log.error({ err, requestId, operation }, 'unexpected failure');
+      const response = respond(model, requestId, error.status, encodeError(model, error, requestId));
+      record(deps.log, requestId, model, operation, caller, error.status, started, error.code);
+      return response;
+    }
+  };
+}
+
+// 8 record: one log line per request now; the audit trail (CloudTrail records) builds on this step.
+function record(
+  log: Logger,
+  requestId: string,
+  model: ServiceModel | undefined,
+  operation: string,
+  caller: string,
+  status: number,
+  started: number,
+  error?: string,
+): void {
+  if (!log.isLevelEnabled('info')) return;
+  const ms = Math.round((performance.now() - started) * 10) / 10;
+  log.info(
+    { requestId, service: model?.service, operation, caller, status, ms, ...(error && { error }) },
+    `${model?.service ?? '?'} ${operation || '?'} ${status}${error ? ` ${error}` : ''}`,
+  );
+}

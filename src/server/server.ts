@@ -1,0 +1,62 @@
+/**
+ * Starts and stops a rolecall server: opens the store, loads the domain state into memory, builds the services
+ * and the pipeline, and listens. Shutdown lets in-flight requests finish before the store closes.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { AdjustableClock } from '../model/clock.ts';
+import { createStore } from '../store/open-store.ts';
+import { IamState } from '../state/iam-state.ts';
+import { iamService } from '../services/iam/index.ts';
+import { stsService } from '../services/sts/index.ts';
+import { ec2Service } from '../services/ec2/index.ts';
+import type { ServiceDefinition } from '../services/service.ts';
+import type { ServerConfig } from './config.ts';
+import { startHttpServer } from './http-server.ts';
+import { createPipeline } from './pipeline.ts';
+import { VERSION } from './version.ts';
+
+export interface RunningServer {
+  readonly endpoint: string;
+  readonly clock: AdjustableClock;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  const dataDir = resolve(config.dataDir);
+  const store = createStore({ backend: config.store, dataDir });
+  await store.open();
+  let ready = false;
+  try {
+    const iam = await IamState.load(store);
+    const services = new Map<string, ServiceDefinition>([
+      ['iam', iamService(iam)],
+      ['sts', stsService()],
+      ['ec2', ec2Service()],
+    ]);
+    const clock = new AdjustableClock();
+    const pipeline = createPipeline({ services, clock, enforce: config.enforce, log });
+    const http = await startHttpServer(
+      { pipeline, admin: { version: VERSION, ready: () => ready }, log },
+      config.host,
+      config.port,
+    );
+    const host = http.address.family === 'IPv6' ? `[${http.address.address}]` : http.address.address;
+    const endpoint = `http://${host}:${http.address.port}`;
+    if (config.readyFile !== undefined) writeFileSync(config.readyFile, JSON.stringify({ endpoint }) + '\n');
+    ready = true;
+    return {
+      endpoint,
+      clock,
+      close: async () => {
+        ready = false;
+        await http.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,6 @@
+/** rolecall's version, from package.json (two folders up from both src/server and dist/server). */
+import { readFileSync } from 'node:fs';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;

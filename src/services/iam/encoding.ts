@@ -1,0 +1,76 @@
+/**
+ * How IAM shows stored entities on the wire. IAM returns policy documents URL-encoded (RFC 3986) inside the XML;
+ * botocore and the CLI decode them, SDK v3 does not (shared/AWS-FACTS.md). Each call returns its own subset of
+ * a role's attributes, so the views are named after the calls that use them.
+ */
+import type { InstanceProfile, Role } from '../../protocol/generated/iam.ts';
+import type { InstanceProfileRecord, RoleRecord } from '../../model/iam.ts';
+
+/** encodeURIComponent leaves !'()* alone; RFC 3986 reserves them. */
+export const encodePolicyDocument = (doc: string): string =>
+  encodeURIComponent(doc).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+function baseRole(role: RoleRecord): Role {
+  return {
+    Path: role.path,
+    RoleName: role.name,
+    RoleId: role.id,
+    Arn: role.arn,
+    CreateDate: new Date(role.createDate),
+    AssumeRolePolicyDocument: encodePolicyDocument(role.trustPolicy),
+  };
+}
+
+const boundary = (role: RoleRecord) =>
+  role.permissionsBoundaryArn === undefined
+    ? undefined
+    : {
+        PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const,
+        PermissionsBoundaryArn: role.permissionsBoundaryArn,
+      };
+
+const tagsOrNone = (role: RoleRecord) => (role.tags.length > 0 ? [...role.tags] : undefined);
+
+/** CreateRole: no MaxSessionDuration and no RoleLastUsed (shared/AWS-FACTS.md). */
+export const createdRoleView = (role: RoleRecord): Role => ({
+  ...baseRole(role),
+  Description: role.description,
+  PermissionsBoundary: boundary(role),
+  Tags: tagsOrNone(role),
+});
+
+/** GetRole and UpdateRoleDescription: everything, with RoleLastUsed (empty until STS uses the role). */
+export const fullRoleView = (role: RoleRecord): Role => ({
+  ...baseRole(role),
+  Description: role.description,
+  MaxSessionDuration: role.maxSessionDuration,
+  PermissionsBoundary: boundary(role),
+  Tags: tagsOrNone(role),
+  RoleLastUsed: role.lastUsed ? { LastUsedDate: new Date(role.lastUsed.date), Region: role.lastUsed.region } : {},
+});
+
+/** ListRoles: "does not return PermissionsBoundary, RoleLastUsed, Tags" (IAM API reference, ListRoles). */
+export const listedRoleView = (role: RoleRecord): Role => ({
+  ...baseRole(role),
+  Description: role.description,
+  MaxSessionDuration: role.maxSessionDuration,
+});
+
+/** The roles inside an instance profile carry the basic attributes only. */
+export const profileRoleView = (role: RoleRecord): Role => baseRole(role);
+
+export function instanceProfileView(
+  profile: InstanceProfileRecord,
+  roles: readonly RoleRecord[],
+  withTags: boolean,
+): InstanceProfile {
+  return {
+    Path: profile.path,
+    InstanceProfileName: profile.name,
+    InstanceProfileId: profile.id,
+    Arn: profile.arn,
+    CreateDate: new Date(profile.createDate),
+    Roles: roles.map(profileRoleView),
+    Tags: withTags ? [...profile.tags] : undefined,
+  };
+}

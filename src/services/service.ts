@@ -1,0 +1,36 @@
+/**
+ * What a service is to the gateway: its generated model and one handler per operation. A handler receives the
+ * typed input and the request's context and returns the typed output or throws an AwsError; it never sees
+ * HTTP or XML (shared/STYLE.md convention 4).
+ */
+import type { Principal } from '../auth/principal.ts';
+import type { ServiceModel } from '../protocol/model.ts';
+
+export interface OperationContext {
+  readonly requestId: string;
+  readonly service: string;
+  readonly operation: string;
+  readonly principal: Principal;
+  /** The account the request acts in: the caller's. */
+  readonly account: string;
+  /** The region from the request's credential scope. */
+  readonly region: string;
+  readonly now: Date;
+}
+
+export type Handler<I, O> = (input: I, ctx: OperationContext) => Promise<O> | O;
+
+export type Handlers<Ops> = {
+  [K in keyof Ops]: Ops[K] extends { input: infer I; output: infer O } ? Handler<I, O> : never;
+};
+
+export interface ServiceDefinition {
+  readonly model: ServiceModel;
+  /** Untyped view used by the gateway after decoding; each service builds it from its typed Handlers. */
+  readonly handlers: Readonly<Record<string, Handler<never, unknown>>>;
+}
+
+/** Pairs a model with handlers typed by the generated operation table. */
+export function defineService<Ops>(model: ServiceModel, handlers: Handlers<Ops>): ServiceDefinition {
+  return { model, handlers: handlers as unknown as Record<string, Handler<never, unknown>> };
+}

@@ -1,0 +1,92 @@
+/**
+ * The IAM state of every account, held in memory for fast reads and written through the Store. A write runs
+ * under one lock (so a handler's checks and its writes are not interleaved with another's), goes to the store
+ * in a transaction first, and only after the commit changes memory: a failed write leaves both untouched.
+ */
+import type { Store, StoreTx } from '../store/store.ts';
+import { IAM_KINDS, type IamEntities, type IamKind } from '../model/iam.ts';
+
+type Table<K extends IamKind> = Map<string, Map<string, IamEntities[K]>>;
+
+/** A write in progress: store writes now, memory changes queued until commit. */
+export interface IamWrite {
+  insert<K extends IamKind>(kind: K, account: string, key: string, value: IamEntities[K]): Promise<void>;
+  update<K extends IamKind>(kind: K, account: string, key: string, value: IamEntities[K]): Promise<void>;
+  delete(kind: IamKind, account: string, key: string): Promise<void>;
+}
+
+export class IamState {
+  private readonly tables = new Map<IamKind, Table<IamKind>>();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly store: Store) {
+    for (const kind of IAM_KINDS) this.tables.set(kind, new Map());
+  }
+
+  /** Loads every IAM record from the store into memory. */
+  static async load(store: Store): Promise<IamState> {
+    const state = new IamState(store);
+    for (const kind of IAM_KINDS) {
+      for (const record of await store.list<IamEntities[typeof kind]>(kind)) {
+        state.accountTable(kind, record.account).set(record.key, record.value);
+      }
+    }
+    return state;
+  }
+
+  private table<K extends IamKind>(kind: K): Table<K> {
+    return this.tables.get(kind) as Table<K>;
+  }
+
+  private accountTable<K extends IamKind>(kind: K, account: string): Map<string, IamEntities[K]> {
+    const table = this.table(kind);
+    let entries = table.get(account);
+    if (!entries) {
+      entries = new Map();
+      table.set(account, entries);
+    }
+    return entries;
+  }
+
+  get<K extends IamKind>(kind: K, account: string, key: string): IamEntities[K] | undefined {
+    return this.table(kind).get(account)?.get(key);
+  }
+
+  /** All records of a kind in an account, ordered by key. */
+  list<K extends IamKind>(kind: K, account: string): IamEntities[K][] {
+    const entries = this.table(kind).get(account);
+    if (!entries) return [];
+    return [...entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  }
+
+  /**
+   * Runs fn with exclusive write access. fn reads memory for its checks and writes through the IamWrite;
+   * memory changes apply only when the store transaction commits.
+   */
+  write<T>(fn: (w: IamWrite) => Promise<T>): Promise<T> {
+    const run = this.tail.then(async () => {
+      const applied: (() => void)[] = [];
+      const result = await this.store.transaction(async (tx: StoreTx) => {
+        const w: IamWrite = {
+          insert: async (kind, account, key, value) => {
+            await tx.insert(kind, account, key, value);
+            applied.push(() => this.accountTable(kind, account).set(key, value));
+          },
+          update: async (kind, account, key, value) => {
+            await tx.update(kind, account, key, value);
+            applied.push(() => this.accountTable(kind, account).set(key, value));
+          },
+          delete: async (kind, account, key) => {
+            await tx.delete(kind, account, key);
+            applied.push(() => this.table(kind).get(account)?.delete(key));
+          },
+        };
+        return fn(w);
+      });
+      for (const apply of applied) apply();
+      return result;
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
