@@ -48,14 +48,22 @@ function trustAction(action: string): boolean {
   return [...TRUST_ACTIONS].some((a) => wildcardMatch(name, a.slice(4)));
 }
 
-function principalProblem(principal: Json): string | undefined {
+/** Whether an IAM principal ARN names an entity that exists; undefined when the caller cannot tell. */
+export type PrincipalExists = (arn: string) => boolean | undefined;
+
+function principalProblem(principal: Json, exists: PrincipalExists): string | undefined {
   if (principal === '*') return undefined;
   if (!isObject(principal)) return 'Syntax errors in policy.';
   for (const [type, value] of Object.entries(principal)) {
     if (!PRINCIPAL_KEYS.has(type)) return 'Syntax errors in policy.';
     for (const item of asList(value)) {
       if (typeof item !== 'string') return 'Syntax errors in policy.';
-      if (!validPrincipalValue(type, item)) return `Invalid principal in policy: "${type}":"${item}"`;
+      // IAM resolves principal ARNs to unique ids when it stores the policy, so a role that does not exist is
+      // refused (docs/research/wire-facts.md §6); service principals appear upper-cased in the message.
+      const shownType = type === 'Service' ? 'SERVICE' : type;
+      if (!validPrincipalValue(type, item) || (type === 'AWS' && exists(item) === false)) {
+        return `Invalid principal in policy: "${shownType}":"${item}"`;
+      }
     }
   }
   return undefined;
@@ -78,7 +86,7 @@ function validPrincipalValue(type: string, value: string): boolean {
   }
 }
 
-function statementProblem(statement: Json): string | undefined {
+function statementProblem(statement: Json, exists: PrincipalExists): string | undefined {
   if (!isObject(statement)) return 'Syntax errors in policy.';
   for (const key of Object.keys(statement)) if (!STATEMENT_KEYS.has(key)) return 'Syntax errors in policy.';
   if (statement['Resource'] !== undefined) return 'Has prohibited field Resource';
@@ -87,8 +95,11 @@ function statementProblem(statement: Json): string | undefined {
   if (effect === undefined) return 'Missing required field Effect';
   if (effect !== 'Allow' && effect !== 'Deny') return `Invalid effect: ${String(effect)}`;
   const principal = statement['Principal'] ?? statement['NotPrincipal'];
-  if (principal === undefined) return 'Missing required field Principal';
-  const principalIssue = principalProblem(principal);
+  if (principal === undefined) {
+    // IAM's own text, Java exception name included (docs/research/wire-facts.md §6).
+    return 'Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!';
+  }
+  const principalIssue = principalProblem(principal, exists);
   if (principalIssue !== undefined) return principalIssue;
   const action = statement['Action'] ?? statement['NotAction'];
   if (action === undefined) return 'Missing required field Action';
@@ -106,15 +117,36 @@ function statementProblem(statement: Json): string | undefined {
   return undefined;
 }
 
-/** The MalformedPolicyDocument message for a trust policy, or undefined when it is valid. */
-export function validateTrustPolicy(text: string): string | undefined {
+/** Trust policies may hold 2,048 characters, whitespace not counted (IAM quotas: "Role trust policy length"). */
+export const TRUST_POLICY_QUOTA = 2048;
+
+export interface TrustPolicyProblem {
+  /** MalformedPolicyDocument for a bad document, LimitExceeded (409) for one over the quota. */
+  readonly code: 'MalformedPolicyDocument' | 'LimitExceeded';
+  readonly message: string;
+}
+
+/** What is wrong with a trust policy, or undefined when it is valid. */
+export function validateTrustPolicy(
+  text: string,
+  exists: PrincipalExists = () => undefined,
+): TrustPolicyProblem | undefined {
+  const malformed = (message: string): TrustPolicyProblem => ({ code: 'MalformedPolicyDocument', message });
   let doc: Json;
   try {
     doc = JSON.parse(text) as Json;
   } catch {
-    return 'This policy contains invalid Json';
+    return malformed('This policy contains invalid Json');
   }
-  if (!isObject(doc)) return 'This policy contains invalid Json';
+  if (!isObject(doc)) return malformed('This policy contains invalid Json');
+  if (text.replace(/\s/g, '').length > TRUST_POLICY_QUOTA) {
+    return { code: 'LimitExceeded', message: `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}` };
+  }
+  const problem = documentProblem(doc, exists);
+  return problem === undefined ? undefined : malformed(problem);
+}
+
+function documentProblem(doc: { [key: string]: Json }, exists: PrincipalExists): string | undefined {
   for (const key of Object.keys(doc))
     if (!['Version', 'Id', 'Statement'].includes(key)) return 'Syntax errors in policy.';
   const version = doc['Version'];
@@ -125,7 +157,7 @@ export function validateTrustPolicy(text: string): string | undefined {
   if (statements === undefined) return 'Missing required field Statement';
   const sids = new Set<string>();
   for (const statement of asList(statements)) {
-    const problem = statementProblem(statement);
+    const problem = statementProblem(statement, exists);
     if (problem !== undefined) return problem;
     const sid = isObject(statement) ? statement['Sid'] : undefined;
     if (typeof sid === 'string' && sid !== '') {

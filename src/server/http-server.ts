@@ -76,7 +76,8 @@ export function startHttpServer(deps: HttpDeps, host: string, port: number): Pro
           method: req.method ?? 'GET',
           path,
           query: q >= 0 ? url.slice(q + 1) : '',
-          headers: req.headers,
+          // headersDistinct keeps repeated headers apart: SigV4 joins them with ',' where Node uses ', '.
+          headers: req.headersDistinct,
           body,
           sourceIp: req.socket.remoteAddress ?? '',
         });

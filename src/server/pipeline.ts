@@ -13,7 +13,7 @@ import type { ServiceModel } from '../protocol/model.ts';
 import { authenticationError } from '../protocol/query/auth-errors.ts';
 import { decodeParams, ParamTypeError, parseForm } from '../protocol/query/decode.ts';
 import { encodeError, encodeResult } from '../protocol/query/encode.ts';
-import { validationErrors, validationMessage } from '../protocol/query/validate.ts';
+import { validationMessage, validationProblems } from '../protocol/query/validate.ts';
 import { verifySigV4 } from '../protocol/sigv4/verify.ts';
 import { resolveAccessKey, type ResolvedKey } from '../auth/credentials.ts';
 import { authorize } from '../auth/authorize.ts';
@@ -128,8 +128,10 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
 
       // 4 validate
       if (op.input !== undefined) {
-        const problems = validationErrors(model, op.input, input);
-        if (problems.length > 0) throw commonErrors.validation(validationMessage(problems));
+        const problems = validationProblems(model, op.input, input);
+        if (problems.length > 0) {
+          throw commonErrors.validation(service.describeInvalid?.(problems) ?? validationMessage(problems));
+        }
       }
 
       // 5 authorize

@@ -23,8 +23,9 @@ export function routeRequest(
     const service = services.get(scoped);
     return service ? { ok: true, service } : { ok: false, named: scoped };
   }
-  const host = headers['host'];
-  const label = typeof host === 'string' ? host.split('.')[0]?.toLowerCase() : undefined;
+  const rawHost = headers['host'];
+  const host = Array.isArray(rawHost) ? rawHost[0] : rawHost;
+  const label = host?.split('.')[0]?.toLowerCase();
   if (label !== undefined && host?.includes('.')) {
     const service = services.get(label);
     if (service) return { ok: true, service };

@@ -5,6 +5,7 @@
  */
 import type { Principal } from '../auth/principal.ts';
 import type { ServiceModel } from '../protocol/model.ts';
+import type { ValidationProblem } from '../protocol/query/validate.ts';
 
 export interface OperationContext {
   readonly requestId: string;
@@ -28,9 +29,19 @@ export interface ServiceDefinition {
   readonly model: ServiceModel;
   /** Untyped view used by the gateway after decoding; each service builds it from its typed Handlers. */
   readonly handlers: Readonly<Record<string, Handler<never, unknown>>>;
+  /** A service's own wording for some constraint violations; undefined keeps the generic message. */
+  readonly describeInvalid?: (problems: readonly ValidationProblem[]) => string | undefined;
 }
 
 /** Pairs a model with handlers typed by the generated operation table. */
-export function defineService<Ops>(model: ServiceModel, handlers: Handlers<Ops>): ServiceDefinition {
-  return { model, handlers: handlers as unknown as Record<string, Handler<never, unknown>> };
+export function defineService<Ops>(
+  model: ServiceModel,
+  handlers: Handlers<Ops>,
+  describeInvalid?: ServiceDefinition['describeInvalid'],
+): ServiceDefinition {
+  return {
+    model,
+    handlers: handlers as unknown as Record<string, Handler<never, unknown>>,
+    ...(describeInvalid && { describeInvalid }),
+  };
 }

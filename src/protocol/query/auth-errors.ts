@@ -1,6 +1,7 @@
 /**
  * How each protocol reports an authentication failure. IAM and STS use the SigV4 codes as they are (403);
- * EC2 folds key and signature failures into AuthFailure and reports clock skew as RequestExpired
+ * EC2 reports unknown or invalid keys as AuthFailure (401), a wrong signature as SignatureDoesNotMatch (403)
+ * and clock skew as RequestExpired
  * (shared/AWS-FACTS.md, "Authentication errors"; docs/research/wire-facts.md).
  */
 import { AwsError } from '../errors.ts';
@@ -17,6 +18,8 @@ export function authenticationError(protocol: ProtocolName, failure: SigV4Failur
         return new AwsError('MissingParameter', 400, 'The request must contain the parameter AWSAccessKeyId');
       case 'IncompleteSignature':
         return new AwsError('IncompleteSignature', 400, failure.message);
+      case 'SignatureDoesNotMatch':
+        return new AwsError('SignatureDoesNotMatch', 403, failure.message);
       default:
         return new AwsError('AuthFailure', 401, EC2_AUTH_FAILURE);
     }

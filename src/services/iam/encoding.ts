@@ -31,15 +31,23 @@ const boundary = (role: RoleRecord) =>
 
 const tagsOrNone = (role: RoleRecord) => (role.tags.length > 0 ? [...role.tags] : undefined);
 
-/** CreateRole: no MaxSessionDuration and no RoleLastUsed (shared/AWS-FACTS.md). */
+/**
+ * CreateRole: no Description (even when one was given), MaxSessionDuration or RoleLastUsed; Tags and
+ * PermissionsBoundary only when set (docs/research/wire-facts.md §5, recorded from AWS).
+ */
 export const createdRoleView = (role: RoleRecord): Role => ({
   ...baseRole(role),
-  Description: role.description,
   PermissionsBoundary: boundary(role),
   Tags: tagsOrNone(role),
 });
 
-/** GetRole and UpdateRoleDescription: everything, with RoleLastUsed (empty until STS uses the role). */
+/** UpdateRoleDescription: what CreateRole shows, plus the Description. */
+export const describedRoleView = (role: RoleRecord): Role => ({
+  ...createdRoleView(role),
+  Description: role.description,
+});
+
+/** GetRole: everything, with RoleLastUsed (empty until STS uses the role). */
 export const fullRoleView = (role: RoleRecord): Role => ({
   ...baseRole(role),
   Description: role.description,

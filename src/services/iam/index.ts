@@ -4,7 +4,12 @@ import type { IamState } from '../../state/iam-state.ts';
 import { defineService, type ServiceDefinition } from '../service.ts';
 import { instanceProfileHandlers } from './instance-profiles.ts';
 import { roleHandlers } from './roles.ts';
+import { describeIamInvalid } from './validation.ts';
 
 export function iamService(state: IamState): ServiceDefinition {
-  return defineService<IamOperations>(iamModel, { ...roleHandlers(state), ...instanceProfileHandlers(state) });
+  return defineService<IamOperations>(
+    iamModel,
+    { ...roleHandlers(state), ...instanceProfileHandlers(state) },
+    describeIamInvalid,
+  );
 }

@@ -2,7 +2,7 @@
  * IAM's Marker/MaxItems pagination. The marker is opaque to clients; ours names the key of the next item, so a
  * page boundary survives inserts and deletes between calls. MaxItems defaults to 100 (IAM API reference).
  */
-import { invalidInput } from './errors.ts';
+import { commonErrors } from '../../protocol/errors.ts';
 
 export interface Page<T> {
   readonly items: T[];
@@ -17,7 +17,8 @@ const encodeMarker = (key: string): string => Buffer.from(PREFIX + key, 'utf8').
 function decodeMarker(marker: string): string {
   const text = Buffer.from(marker, 'base64url').toString('utf8');
   if (!text.startsWith(PREFIX) || encodeMarker(text.slice(PREFIX.length)) !== marker) {
-    throw invalidInput('Invalid Marker.');
+    // No capture of AWS's answer exists; emulators agree on this one (docs/research/wire-facts.md §5).
+    throw commonErrors.validation('Invalid Marker.');
   }
   return text.slice(PREFIX.length);
 }

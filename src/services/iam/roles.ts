@@ -1,6 +1,6 @@
 /** IAM role operations: create, read, list, update, delete, and tags. */
 import type { IamOperations } from '../../protocol/generated/iam.ts';
-import { MalformedPolicyDocumentException } from '../../protocol/generated/iam.ts';
+import { LimitExceededException, MalformedPolicyDocumentException } from '../../protocol/generated/iam.ts';
 import type { Handlers } from '../service.ts';
 import type { IamState } from '../../state/iam-state.ts';
 import { nameKey, type RoleRecord } from '../../model/iam.ts';
@@ -8,7 +8,7 @@ import { iamArn, parseArn } from '../../model/arn.ts';
 import { uniqueId } from '../../model/ids.ts';
 import { isoSeconds } from '../../model/time.ts';
 import { validateTrustPolicy } from '../../policy/trust-policy.ts';
-import { createdRoleView, fullRoleView, listedRoleView } from './encoding.ts';
+import { createdRoleView, describedRoleView, fullRoleView, listedRoleView } from './encoding.ts';
 import { invalidArn, roleExists, roleNotFound, mustRemoveRolesFromProfile } from './errors.ts';
 import { paginate } from './pagination.ts';
 import { checkRequestTags, mergeTags, removeTags } from './tags.ts';
@@ -30,11 +30,6 @@ type RoleOps = Pick<
 /** Default session length of a role (CreateRole: "the default value of one hour is applied"). */
 const DEFAULT_MAX_SESSION_DURATION = 3600;
 
-function checkTrustPolicy(document: string): void {
-  const problem = validateTrustPolicy(document);
-  if (problem !== undefined) throw new MalformedPolicyDocumentException(problem);
-}
-
 /** A permissions boundary must be a managed policy ARN: `arn:aws:iam::<account|aws>:policy/…`. */
 function checkBoundaryArn(arn: string): void {
   const parsed = parseArn(arn);
@@ -42,6 +37,21 @@ function checkBoundaryArn(arn: string): void {
 }
 
 export function roleHandlers(state: IamState): Handlers<RoleOps> {
+  /** Role principals must exist; other principal kinds are checked as their entities arrive. */
+  const principalExists = (arn: string): boolean | undefined => {
+    const parsed = parseArn(arn);
+    if (!parsed || parsed.service !== 'iam' || !parsed.resource.startsWith('role/')) return undefined;
+    const name = parsed.resource.slice(parsed.resource.lastIndexOf('/') + 1);
+    return state.get('iam.role', parsed.account, nameKey(name))?.arn === arn;
+  };
+  const checkTrustPolicy = (document: string): void => {
+    const problem = validateTrustPolicy(document, principalExists);
+    if (problem === undefined) return;
+    throw problem.code === 'LimitExceeded'
+      ? new LimitExceededException(problem.message)
+      : new MalformedPolicyDocumentException(problem.message);
+  };
+
   const find = (account: string, name: string): RoleRecord => {
     const role = state.get('iam.role', account, nameKey(name));
     if (!role) throw roleNotFound(name);
@@ -100,7 +110,7 @@ export function roleHandlers(state: IamState): Handlers<RoleOps> {
 
     UpdateRoleDescription: async (input, ctx) => {
       const role = await updateRole(ctx.account, input.RoleName, (r) => ({ ...r, description: input.Description }));
-      return { Role: fullRoleView(role) };
+      return { Role: describedRoleView(role) };
     },
 
     UpdateAssumeRolePolicy: async (input, ctx) => {
