@@ -141,6 +141,11 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
         deps.log.warn({ requestId, caller, operation: `${model.service}:${action}` }, 'audit: would have been denied');
       }
 
+      // EC2's DryRun: authorized requests stop here with AWS's "would have succeeded" answer.
+      if (model.protocol === 'ec2' && input['DryRun'] === true) {
+        throw new AwsError('DryRunOperation', 412, 'Request would have succeeded, but DryRun flag is set.');
+      }
+
       // 6 handle
       const ctx: OperationContext = {
         requestId,
@@ -160,10 +165,25 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
     } catch (err) {
       const error = isAwsError(err) ? err : commonErrors.internal();
       if (!isAwsError(err)) deps.log.error({ err, requestId, operation }, 'unexpected failure');
-      const response = respond(model, requestId, error.status, encodeError(model, error, requestId));
+      const response =
+        model === undefined && req.headers['x-amz-target'] !== undefined
+          ? jsonError(error, requestId)
+          : respond(model, requestId, error.status, encodeError(model, error, requestId));
       record(deps.log, requestId, model, operation, caller, error.status, started, error.code);
       return response;
     }
+  };
+}
+
+/**
+ * A request for a service rolecall does not serve, sent by a JSON-protocol client (it names an X-Amz-Target),
+ * gets its error in the JSON protocols' form so the client can read it.
+ */
+function jsonError(error: AwsError, requestId: string): GatewayResponse {
+  return {
+    status: error.status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
+    body: JSON.stringify({ __type: error.code, message: error.message }),
   };
 }
 
