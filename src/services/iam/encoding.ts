@@ -25,7 +25,9 @@ const boundary = (role: RoleRecord) =>
   role.permissionsBoundaryArn === undefined
     ? undefined
     : {
-        PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const,
+        // AWS sends `Policy` although the model's enum says `PermissionsBoundaryPolicy` (aws iam get-role output
+        // quoted in many public write-ups; recorded responses in docs/research/wire-facts.md §5).
+        PermissionsBoundaryType: 'Policy' as 'PermissionsBoundaryPolicy',
         PermissionsBoundaryArn: role.permissionsBoundaryArn,
       };
 
