@@ -1,7 +1,8 @@
 /**
- * Step 5 of the pipeline: may this principal perform this action? Only account roots exist yet, and a root may
- * do anything in its own account (with no SCPs in play, IAM User Guide "Policy evaluation logic"). Requests of
- * any other principal are denied until the policy engine evaluates them: never allowed by default.
+ * Step 5 of the pipeline: may this principal perform this action? An account root may do anything in its own
+ * account (no SCPs in play; IAM User Guide, "Policy evaluation logic"), and sts:GetCallerIdentity is allowed
+ * to everyone (STS API reference). IAM users are denied until the policy engine evaluates their policies: a
+ * request rolecall cannot evaluate is never allowed by default, and the message says so.
  */
 import { AwsError } from '../protocol/errors.ts';
 import type { Principal } from './principal.ts';
@@ -15,14 +16,14 @@ export interface AuthorizationRequest {
 export type AuthorizationResult = { readonly allowed: true } | { readonly allowed: false; readonly error: AwsError };
 
 export function authorize(request: AuthorizationRequest): AuthorizationResult {
-  if (request.principal.type === 'root') return { allowed: true };
   const action = `${request.service}:${request.operation}`;
+  if (request.principal.type === 'root' || action === 'sts:GetCallerIdentity') return { allowed: true };
   return {
     allowed: false,
     error: new AwsError(
       'AccessDenied',
       403,
-      `User: ${(request.principal as Principal).arn} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+      `User: ${request.principal.arn} is not authorized to perform: ${action} because rolecall does not evaluate IAM policies for this principal yet`,
     ),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The authenticated caller of a request. Only account roots exist until IAM users and STS sessions arrive; the
- * union grows with them, and authorization switches on `type`.
+ * The authenticated caller of a request: an account root or an IAM user for now; role sessions join with STS.
+ * Authorization switches on `type`.
  */
 import { rootArn } from '../model/arn.ts';
 
@@ -13,7 +13,17 @@ export interface RootPrincipal {
   readonly accessKeyId: string;
 }
 
-export type Principal = RootPrincipal;
+export interface UserPrincipal {
+  readonly type: 'user';
+  readonly account: string;
+  readonly arn: string;
+  /** The user's unique id (AIDA…), which is also its aws:userid. */
+  readonly userId: string;
+  readonly userName: string;
+  readonly accessKeyId: string;
+}
+
+export type Principal = RootPrincipal | UserPrincipal;
 
 export const rootPrincipal = (account: string, accessKeyId: string): RootPrincipal => ({
   type: 'root',

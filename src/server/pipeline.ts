@@ -15,7 +15,7 @@ import { decodeParams, ParamTypeError, parseForm } from '../protocol/query/decod
 import { encodeError, encodeResult } from '../protocol/query/encode.ts';
 import { validationMessage, validationProblems } from '../protocol/query/validate.ts';
 import { verifySigV4 } from '../protocol/sigv4/verify.ts';
-import { resolveAccessKey, type ResolvedKey } from '../auth/credentials.ts';
+import type { KeyResolver, ResolvedKey } from '../auth/credentials.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { EnforceMode } from './config.ts';
 import type { OperationContext } from '../services/service.ts';
@@ -43,6 +43,7 @@ export interface PipelineDeps {
   readonly clock: Clock;
   readonly enforce: EnforceMode;
   readonly log: Logger;
+  readonly resolveKey: KeyResolver;
 }
 
 const XML = 'text/xml';
@@ -108,7 +109,7 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       const now = deps.clock.now();
       let resolved: ResolvedKey | undefined;
       const auth = verifySigV4(req, now, (keyId, token) => {
-        resolved = resolveAccessKey(keyId, token);
+        resolved = deps.resolveKey(keyId, token);
         return resolved;
       });
       if (!auth.ok || !resolved) {

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { AdjustableClock } from '../model/clock.ts';
 import { createStore } from '../store/open-store.ts';
 import { IamState } from '../state/iam-state.ts';
+import { AwsManagedPolicies } from '../state/aws-managed-policies.ts';
+import { keyResolver } from '../auth/credentials.ts';
 import { iamService } from '../services/iam/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
@@ -30,13 +32,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   let ready = false;
   try {
     const iam = await IamState.load(store);
+    const catalogue = AwsManagedPolicies.load();
     const services = new Map<string, ServiceDefinition>([
-      ['iam', iamService(iam)],
+      ['iam', iamService(iam, catalogue)],
       ['sts', stsService()],
       ['ec2', ec2Service()],
     ]);
     const clock = new AdjustableClock();
-    const pipeline = createPipeline({ services, clock, enforce: config.enforce, log });
+    const pipeline = createPipeline({ services, clock, enforce: config.enforce, log, resolveKey: keyResolver(iam) });
     const http = await startHttpServer(
       { pipeline, admin: { version: VERSION, ready: () => ready }, log },
       config.host,

@@ -15,8 +15,16 @@ export interface IamWrite {
   delete(kind: IamKind, account: string, key: string): Promise<void>;
 }
 
+/** Records written by earlier versions lack fields added since; they get their empty defaults on load. */
+function upgrade<K extends IamKind>(kind: K, value: IamEntities[K]): IamEntities[K] {
+  if (kind === 'iam.role') return { inlinePolicies: [], attachedPolicyArns: [], ...value };
+  return value;
+}
+
 export class IamState {
   private readonly tables = new Map<IamKind, Table<IamKind>>();
+  /** Access key id → owning account: keys are looked up on every request, across accounts. */
+  private readonly keyAccounts = new Map<string, string>();
   private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly store: Store) {
@@ -28,7 +36,7 @@ export class IamState {
     const state = new IamState(store);
     for (const kind of IAM_KINDS) {
       for (const record of await store.list<IamEntities[typeof kind]>(kind)) {
-        state.accountTable(kind, record.account).set(record.key, record.value);
+        state.set(kind, record.account, record.key, upgrade(kind, record.value));
       }
     }
     return state;
@@ -46,6 +54,24 @@ export class IamState {
       table.set(account, entries);
     }
     return entries;
+  }
+
+  private set<K extends IamKind>(kind: K, account: string, key: string, value: IamEntities[K]): void {
+    this.accountTable(kind, account).set(key, value);
+    if (kind === 'iam.access-key') this.keyAccounts.set(key, account);
+  }
+
+  private remove(kind: IamKind, account: string, key: string): void {
+    this.table(kind).get(account)?.delete(key);
+    if (kind === 'iam.access-key') this.keyAccounts.delete(key);
+  }
+
+  /** An access key issued by IAM, wherever its account. */
+  findAccessKey(accessKeyId: string): { account: string; key: IamEntities['iam.access-key'] } | undefined {
+    const account = this.keyAccounts.get(accessKeyId);
+    if (account === undefined) return undefined;
+    const key = this.get('iam.access-key', account, accessKeyId);
+    return key && { account, key };
   }
 
   get<K extends IamKind>(kind: K, account: string, key: string): IamEntities[K] | undefined {
@@ -70,15 +96,15 @@ export class IamState {
         const w: IamWrite = {
           insert: async (kind, account, key, value) => {
             await tx.insert(kind, account, key, value);
-            applied.push(() => this.accountTable(kind, account).set(key, value));
+            applied.push(() => this.set(kind, account, key, value));
           },
           update: async (kind, account, key, value) => {
             await tx.update(kind, account, key, value);
-            applied.push(() => this.accountTable(kind, account).set(key, value));
+            applied.push(() => this.set(kind, account, key, value));
           },
           delete: async (kind, account, key) => {
             await tx.delete(kind, account, key);
-            applied.push(() => this.table(kind).get(account)?.delete(key));
+            applied.push(() => this.remove(kind, account, key));
           },
         };
         return fn(w);

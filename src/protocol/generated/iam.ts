@@ -4,14 +4,77 @@
 import { AwsError } from '../errors.ts';
 import type { ServiceModel } from '../model.ts';
 
+export interface AccessKey {
+  UserName: string;
+  AccessKeyId: string;
+  Status: "Active" | "Inactive" | "Expired";
+  SecretAccessKey: string;
+  CreateDate?: Date | undefined;
+}
+
+export interface AccessKeyLastUsed {
+  LastUsedDate?: Date | undefined;
+  ServiceName: string;
+  Region: string;
+}
+
+export interface AccessKeyMetadata {
+  UserName?: string | undefined;
+  AccessKeyId?: string | undefined;
+  Status?: "Active" | "Inactive" | "Expired" | undefined;
+  CreateDate?: Date | undefined;
+}
+
 export interface AddRoleToInstanceProfileRequest {
   InstanceProfileName: string;
   RoleName: string;
 }
 
+export interface AddUserToGroupRequest {
+  GroupName: string;
+  UserName: string;
+}
+
+export interface AttachGroupPolicyRequest {
+  GroupName: string;
+  PolicyArn: string;
+}
+
+export interface AttachRolePolicyRequest {
+  RoleName: string;
+  PolicyArn: string;
+}
+
+export interface AttachUserPolicyRequest {
+  UserName: string;
+  PolicyArn: string;
+}
+
 export interface AttachedPermissionsBoundary {
   PermissionsBoundaryType?: "PermissionsBoundaryPolicy" | undefined;
   PermissionsBoundaryArn?: string | undefined;
+}
+
+export interface AttachedPolicy {
+  PolicyName?: string | undefined;
+  PolicyArn?: string | undefined;
+}
+
+export interface CreateAccessKeyRequest {
+  UserName?: string | undefined;
+}
+
+export interface CreateAccessKeyResponse {
+  AccessKey: AccessKey;
+}
+
+export interface CreateGroupRequest {
+  Path?: string | undefined;
+  GroupName: string;
+}
+
+export interface CreateGroupResponse {
+  Group: Group;
 }
 
 export interface CreateInstanceProfileRequest {
@@ -22,6 +85,28 @@ export interface CreateInstanceProfileRequest {
 
 export interface CreateInstanceProfileResponse {
   InstanceProfile: InstanceProfile;
+}
+
+export interface CreatePolicyRequest {
+  PolicyName: string;
+  Path?: string | undefined;
+  PolicyDocument: string;
+  Description?: string | undefined;
+  Tags?: Tag[] | undefined;
+}
+
+export interface CreatePolicyResponse {
+  Policy?: Policy | undefined;
+}
+
+export interface CreatePolicyVersionRequest {
+  PolicyArn: string;
+  PolicyDocument: string;
+  SetAsDefault?: boolean | undefined;
+}
+
+export interface CreatePolicyVersionResponse {
+  PolicyVersion?: PolicyVersion | undefined;
 }
 
 export interface CreateRoleRequest {
@@ -38,12 +123,135 @@ export interface CreateRoleResponse {
   Role: Role;
 }
 
+export interface CreateUserRequest {
+  Path?: string | undefined;
+  UserName: string;
+  PermissionsBoundary?: string | undefined;
+  Tags?: Tag[] | undefined;
+}
+
+export interface CreateUserResponse {
+  User?: User | undefined;
+}
+
+export interface DeleteAccessKeyRequest {
+  UserName?: string | undefined;
+  AccessKeyId: string;
+}
+
+export interface DeleteGroupPolicyRequest {
+  GroupName: string;
+  PolicyName: string;
+}
+
+export interface DeleteGroupRequest {
+  GroupName: string;
+}
+
 export interface DeleteInstanceProfileRequest {
   InstanceProfileName: string;
 }
 
+export interface DeletePolicyRequest {
+  PolicyArn: string;
+}
+
+export interface DeletePolicyVersionRequest {
+  PolicyArn: string;
+  VersionId: string;
+}
+
+export interface DeleteRolePermissionsBoundaryRequest {
+  RoleName: string;
+}
+
+export interface DeleteRolePolicyRequest {
+  RoleName: string;
+  PolicyName: string;
+}
+
 export interface DeleteRoleRequest {
   RoleName: string;
+}
+
+export interface DeleteUserPermissionsBoundaryRequest {
+  UserName: string;
+}
+
+export interface DeleteUserPolicyRequest {
+  UserName: string;
+  PolicyName: string;
+}
+
+export interface DeleteUserRequest {
+  UserName: string;
+}
+
+export interface DetachGroupPolicyRequest {
+  GroupName: string;
+  PolicyArn: string;
+}
+
+export interface DetachRolePolicyRequest {
+  RoleName: string;
+  PolicyArn: string;
+}
+
+export interface DetachUserPolicyRequest {
+  UserName: string;
+  PolicyArn: string;
+}
+
+export interface GetAccessKeyLastUsedRequest {
+  AccessKeyId: string;
+}
+
+export interface GetAccessKeyLastUsedResponse {
+  UserName?: string | undefined;
+  AccessKeyLastUsed?: AccessKeyLastUsed | undefined;
+}
+
+export interface GetAccountAuthorizationDetailsRequest {
+  Filter?: "User" | "Role" | "Group" | "LocalManagedPolicy" | "AWSManagedPolicy"[] | undefined;
+  MaxItems?: number | undefined;
+  Marker?: string | undefined;
+}
+
+export interface GetAccountAuthorizationDetailsResponse {
+  UserDetailList?: UserDetail[] | undefined;
+  GroupDetailList?: GroupDetail[] | undefined;
+  RoleDetailList?: RoleDetail[] | undefined;
+  Policies?: ManagedPolicyDetail[] | undefined;
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface GetAccountSummaryResponse {
+  SummaryMap?: Record<string, number> | undefined;
+}
+
+export interface GetGroupPolicyRequest {
+  GroupName: string;
+  PolicyName: string;
+}
+
+export interface GetGroupPolicyResponse {
+  GroupName: string;
+  PolicyName: string;
+  PolicyDocument: string;
+}
+
+export interface GetGroupRequest {
+  GroupName: string;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface GetGroupResponse {
+  Group: Group;
+  Users: User[];
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
 }
 
 export interface GetInstanceProfileRequest {
@@ -54,12 +262,77 @@ export interface GetInstanceProfileResponse {
   InstanceProfile: InstanceProfile;
 }
 
+export interface GetPolicyRequest {
+  PolicyArn: string;
+}
+
+export interface GetPolicyResponse {
+  Policy?: Policy | undefined;
+}
+
+export interface GetPolicyVersionRequest {
+  PolicyArn: string;
+  VersionId: string;
+}
+
+export interface GetPolicyVersionResponse {
+  PolicyVersion?: PolicyVersion | undefined;
+}
+
+export interface GetRolePolicyRequest {
+  RoleName: string;
+  PolicyName: string;
+}
+
+export interface GetRolePolicyResponse {
+  RoleName: string;
+  PolicyName: string;
+  PolicyDocument: string;
+}
+
 export interface GetRoleRequest {
   RoleName: string;
 }
 
 export interface GetRoleResponse {
   Role: Role;
+}
+
+export interface GetUserPolicyRequest {
+  UserName: string;
+  PolicyName: string;
+}
+
+export interface GetUserPolicyResponse {
+  UserName: string;
+  PolicyName: string;
+  PolicyDocument: string;
+}
+
+export interface GetUserRequest {
+  UserName?: string | undefined;
+}
+
+export interface GetUserResponse {
+  User: User;
+}
+
+export interface Group {
+  Path: string;
+  GroupName: string;
+  GroupId: string;
+  Arn: string;
+  CreateDate: Date;
+}
+
+export interface GroupDetail {
+  Path?: string | undefined;
+  GroupName?: string | undefined;
+  GroupId?: string | undefined;
+  Arn?: string | undefined;
+  CreateDate?: Date | undefined;
+  GroupPolicyList?: PolicyDetail[] | undefined;
+  AttachedManagedPolicies?: AttachedPolicy[] | undefined;
 }
 
 export interface InstanceProfile {
@@ -70,6 +343,110 @@ export interface InstanceProfile {
   CreateDate: Date;
   Roles: Role[];
   Tags?: Tag[] | undefined;
+}
+
+export interface ListAccessKeysRequest {
+  UserName?: string | undefined;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListAccessKeysResponse {
+  AccessKeyMetadata: AccessKeyMetadata[];
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListAttachedGroupPoliciesRequest {
+  GroupName: string;
+  PathPrefix?: string | undefined;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListAttachedGroupPoliciesResponse {
+  AttachedPolicies?: AttachedPolicy[] | undefined;
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListAttachedRolePoliciesRequest {
+  RoleName: string;
+  PathPrefix?: string | undefined;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListAttachedRolePoliciesResponse {
+  AttachedPolicies?: AttachedPolicy[] | undefined;
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListAttachedUserPoliciesRequest {
+  UserName: string;
+  PathPrefix?: string | undefined;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListAttachedUserPoliciesResponse {
+  AttachedPolicies?: AttachedPolicy[] | undefined;
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListEntitiesForPolicyRequest {
+  PolicyArn: string;
+  EntityFilter?: "User" | "Role" | "Group" | "LocalManagedPolicy" | "AWSManagedPolicy" | undefined;
+  PathPrefix?: string | undefined;
+  PolicyUsageFilter?: "PermissionsPolicy" | "PermissionsBoundary" | undefined;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListEntitiesForPolicyResponse {
+  PolicyGroups?: PolicyGroup[] | undefined;
+  PolicyUsers?: PolicyUser[] | undefined;
+  PolicyRoles?: PolicyRole[] | undefined;
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListGroupPoliciesRequest {
+  GroupName: string;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListGroupPoliciesResponse {
+  PolicyNames: string[];
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListGroupsForUserRequest {
+  UserName: string;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListGroupsForUserResponse {
+  Groups: Group[];
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListGroupsRequest {
+  PathPrefix?: string | undefined;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListGroupsResponse {
+  Groups: Group[];
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
 }
 
 export interface ListInstanceProfileTagsRequest {
@@ -108,6 +485,57 @@ export interface ListInstanceProfilesResponse {
   Marker?: string | undefined;
 }
 
+export interface ListPoliciesRequest {
+  Scope?: "All" | "AWS" | "Local" | undefined;
+  OnlyAttached?: boolean | undefined;
+  PathPrefix?: string | undefined;
+  PolicyUsageFilter?: "PermissionsPolicy" | "PermissionsBoundary" | undefined;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListPoliciesResponse {
+  Policies?: Policy[] | undefined;
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListPolicyTagsRequest {
+  PolicyArn: string;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListPolicyTagsResponse {
+  Tags: Tag[];
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListPolicyVersionsRequest {
+  PolicyArn: string;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListPolicyVersionsResponse {
+  Versions?: PolicyVersion[] | undefined;
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListRolePoliciesRequest {
+  RoleName: string;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListRolePoliciesResponse {
+  PolicyNames: string[];
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
 export interface ListRoleTagsRequest {
   RoleName: string;
   Marker?: string | undefined;
@@ -132,9 +560,135 @@ export interface ListRolesResponse {
   Marker?: string | undefined;
 }
 
+export interface ListUserPoliciesRequest {
+  UserName: string;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListUserPoliciesResponse {
+  PolicyNames: string[];
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListUserTagsRequest {
+  UserName: string;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListUserTagsResponse {
+  Tags: Tag[];
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ListUsersRequest {
+  PathPrefix?: string | undefined;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+}
+
+export interface ListUsersResponse {
+  Users: User[];
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface ManagedPolicyDetail {
+  PolicyName?: string | undefined;
+  PolicyId?: string | undefined;
+  Arn?: string | undefined;
+  Path?: string | undefined;
+  DefaultVersionId?: string | undefined;
+  AttachmentCount?: number | undefined;
+  PermissionsBoundaryUsageCount?: number | undefined;
+  IsAttachable?: boolean | undefined;
+  Description?: string | undefined;
+  CreateDate?: Date | undefined;
+  UpdateDate?: Date | undefined;
+  PolicyVersionList?: PolicyVersion[] | undefined;
+}
+
+export interface Policy {
+  PolicyName?: string | undefined;
+  PolicyId?: string | undefined;
+  Arn?: string | undefined;
+  Path?: string | undefined;
+  DefaultVersionId?: string | undefined;
+  AttachmentCount?: number | undefined;
+  PermissionsBoundaryUsageCount?: number | undefined;
+  IsAttachable?: boolean | undefined;
+  Description?: string | undefined;
+  CreateDate?: Date | undefined;
+  UpdateDate?: Date | undefined;
+  Tags?: Tag[] | undefined;
+}
+
+export interface PolicyDetail {
+  PolicyName?: string | undefined;
+  PolicyDocument?: string | undefined;
+}
+
+export interface PolicyGroup {
+  GroupName?: string | undefined;
+  GroupId?: string | undefined;
+}
+
+export interface PolicyRole {
+  RoleName?: string | undefined;
+  RoleId?: string | undefined;
+}
+
+export interface PolicyUser {
+  UserName?: string | undefined;
+  UserId?: string | undefined;
+}
+
+export interface PolicyVersion {
+  Document?: string | undefined;
+  VersionId?: string | undefined;
+  IsDefaultVersion?: boolean | undefined;
+  CreateDate?: Date | undefined;
+}
+
+export interface PutGroupPolicyRequest {
+  GroupName: string;
+  PolicyName: string;
+  PolicyDocument: string;
+}
+
+export interface PutRolePermissionsBoundaryRequest {
+  RoleName: string;
+  PermissionsBoundary: string;
+}
+
+export interface PutRolePolicyRequest {
+  RoleName: string;
+  PolicyName: string;
+  PolicyDocument: string;
+}
+
+export interface PutUserPermissionsBoundaryRequest {
+  UserName: string;
+  PermissionsBoundary: string;
+}
+
+export interface PutUserPolicyRequest {
+  UserName: string;
+  PolicyName: string;
+  PolicyDocument: string;
+}
+
 export interface RemoveRoleFromInstanceProfileRequest {
   InstanceProfileName: string;
   RoleName: string;
+}
+
+export interface RemoveUserFromGroupRequest {
+  GroupName: string;
+  UserName: string;
 }
 
 export interface Role {
@@ -151,9 +705,29 @@ export interface Role {
   RoleLastUsed?: RoleLastUsed | undefined;
 }
 
+export interface RoleDetail {
+  Path?: string | undefined;
+  RoleName?: string | undefined;
+  RoleId?: string | undefined;
+  Arn?: string | undefined;
+  CreateDate?: Date | undefined;
+  AssumeRolePolicyDocument?: string | undefined;
+  InstanceProfileList?: InstanceProfile[] | undefined;
+  RolePolicyList?: PolicyDetail[] | undefined;
+  AttachedManagedPolicies?: AttachedPolicy[] | undefined;
+  PermissionsBoundary?: AttachedPermissionsBoundary | undefined;
+  Tags?: Tag[] | undefined;
+  RoleLastUsed?: RoleLastUsed | undefined;
+}
+
 export interface RoleLastUsed {
   LastUsedDate?: Date | undefined;
   Region?: string | undefined;
+}
+
+export interface SetDefaultPolicyVersionRequest {
+  PolicyArn: string;
+  VersionId: string;
 }
 
 export interface Tag {
@@ -166,8 +740,18 @@ export interface TagInstanceProfileRequest {
   Tags: Tag[];
 }
 
+export interface TagPolicyRequest {
+  PolicyArn: string;
+  Tags: Tag[];
+}
+
 export interface TagRoleRequest {
   RoleName: string;
+  Tags: Tag[];
+}
+
+export interface TagUserRequest {
+  UserName: string;
   Tags: Tag[];
 }
 
@@ -176,14 +760,36 @@ export interface UntagInstanceProfileRequest {
   TagKeys: string[];
 }
 
+export interface UntagPolicyRequest {
+  PolicyArn: string;
+  TagKeys: string[];
+}
+
 export interface UntagRoleRequest {
   RoleName: string;
   TagKeys: string[];
 }
 
+export interface UntagUserRequest {
+  UserName: string;
+  TagKeys: string[];
+}
+
+export interface UpdateAccessKeyRequest {
+  UserName?: string | undefined;
+  AccessKeyId: string;
+  Status: "Active" | "Inactive" | "Expired";
+}
+
 export interface UpdateAssumeRolePolicyRequest {
   RoleName: string;
   PolicyDocument: string;
+}
+
+export interface UpdateGroupRequest {
+  GroupName: string;
+  NewPath?: string | undefined;
+  NewGroupName?: string | undefined;
 }
 
 export interface UpdateRoleDescriptionRequest {
@@ -204,28 +810,119 @@ export interface UpdateRoleRequest {
 export interface UpdateRoleResponse {
 }
 
+export interface UpdateUserRequest {
+  UserName: string;
+  NewPath?: string | undefined;
+  NewUserName?: string | undefined;
+}
+
+export interface User {
+  Path: string;
+  UserName: string;
+  UserId: string;
+  Arn: string;
+  CreateDate: Date;
+  PasswordLastUsed?: Date | undefined;
+  PermissionsBoundary?: AttachedPermissionsBoundary | undefined;
+  Tags?: Tag[] | undefined;
+}
+
+export interface UserDetail {
+  Path?: string | undefined;
+  UserName?: string | undefined;
+  UserId?: string | undefined;
+  Arn?: string | undefined;
+  CreateDate?: Date | undefined;
+  UserPolicyList?: PolicyDetail[] | undefined;
+  GroupList?: string[] | undefined;
+  AttachedManagedPolicies?: AttachedPolicy[] | undefined;
+  PermissionsBoundary?: AttachedPermissionsBoundary | undefined;
+  Tags?: Tag[] | undefined;
+}
+
 /** Input and output types of each Iam operation rolecall serves. */
 export interface IamOperations {
   AddRoleToInstanceProfile: { input: AddRoleToInstanceProfileRequest; output: void };
+  AddUserToGroup: { input: AddUserToGroupRequest; output: void };
+  AttachGroupPolicy: { input: AttachGroupPolicyRequest; output: void };
+  AttachRolePolicy: { input: AttachRolePolicyRequest; output: void };
+  AttachUserPolicy: { input: AttachUserPolicyRequest; output: void };
+  CreateAccessKey: { input: CreateAccessKeyRequest; output: CreateAccessKeyResponse };
+  CreateGroup: { input: CreateGroupRequest; output: CreateGroupResponse };
   CreateInstanceProfile: { input: CreateInstanceProfileRequest; output: CreateInstanceProfileResponse };
+  CreatePolicy: { input: CreatePolicyRequest; output: CreatePolicyResponse };
+  CreatePolicyVersion: { input: CreatePolicyVersionRequest; output: CreatePolicyVersionResponse };
   CreateRole: { input: CreateRoleRequest; output: CreateRoleResponse };
+  CreateUser: { input: CreateUserRequest; output: CreateUserResponse };
+  DeleteAccessKey: { input: DeleteAccessKeyRequest; output: void };
+  DeleteGroup: { input: DeleteGroupRequest; output: void };
+  DeleteGroupPolicy: { input: DeleteGroupPolicyRequest; output: void };
   DeleteInstanceProfile: { input: DeleteInstanceProfileRequest; output: void };
+  DeletePolicy: { input: DeletePolicyRequest; output: void };
+  DeletePolicyVersion: { input: DeletePolicyVersionRequest; output: void };
   DeleteRole: { input: DeleteRoleRequest; output: void };
+  DeleteRolePermissionsBoundary: { input: DeleteRolePermissionsBoundaryRequest; output: void };
+  DeleteRolePolicy: { input: DeleteRolePolicyRequest; output: void };
+  DeleteUser: { input: DeleteUserRequest; output: void };
+  DeleteUserPermissionsBoundary: { input: DeleteUserPermissionsBoundaryRequest; output: void };
+  DeleteUserPolicy: { input: DeleteUserPolicyRequest; output: void };
+  DetachGroupPolicy: { input: DetachGroupPolicyRequest; output: void };
+  DetachRolePolicy: { input: DetachRolePolicyRequest; output: void };
+  DetachUserPolicy: { input: DetachUserPolicyRequest; output: void };
+  GetAccessKeyLastUsed: { input: GetAccessKeyLastUsedRequest; output: GetAccessKeyLastUsedResponse };
+  GetAccountAuthorizationDetails: { input: GetAccountAuthorizationDetailsRequest; output: GetAccountAuthorizationDetailsResponse };
+  GetAccountSummary: { input: Record<string, never>; output: GetAccountSummaryResponse };
+  GetGroup: { input: GetGroupRequest; output: GetGroupResponse };
+  GetGroupPolicy: { input: GetGroupPolicyRequest; output: GetGroupPolicyResponse };
   GetInstanceProfile: { input: GetInstanceProfileRequest; output: GetInstanceProfileResponse };
+  GetPolicy: { input: GetPolicyRequest; output: GetPolicyResponse };
+  GetPolicyVersion: { input: GetPolicyVersionRequest; output: GetPolicyVersionResponse };
   GetRole: { input: GetRoleRequest; output: GetRoleResponse };
+  GetRolePolicy: { input: GetRolePolicyRequest; output: GetRolePolicyResponse };
+  GetUser: { input: GetUserRequest; output: GetUserResponse };
+  GetUserPolicy: { input: GetUserPolicyRequest; output: GetUserPolicyResponse };
+  ListAccessKeys: { input: ListAccessKeysRequest; output: ListAccessKeysResponse };
+  ListAttachedGroupPolicies: { input: ListAttachedGroupPoliciesRequest; output: ListAttachedGroupPoliciesResponse };
+  ListAttachedRolePolicies: { input: ListAttachedRolePoliciesRequest; output: ListAttachedRolePoliciesResponse };
+  ListAttachedUserPolicies: { input: ListAttachedUserPoliciesRequest; output: ListAttachedUserPoliciesResponse };
+  ListEntitiesForPolicy: { input: ListEntitiesForPolicyRequest; output: ListEntitiesForPolicyResponse };
+  ListGroupPolicies: { input: ListGroupPoliciesRequest; output: ListGroupPoliciesResponse };
+  ListGroups: { input: ListGroupsRequest; output: ListGroupsResponse };
+  ListGroupsForUser: { input: ListGroupsForUserRequest; output: ListGroupsForUserResponse };
   ListInstanceProfileTags: { input: ListInstanceProfileTagsRequest; output: ListInstanceProfileTagsResponse };
   ListInstanceProfiles: { input: ListInstanceProfilesRequest; output: ListInstanceProfilesResponse };
   ListInstanceProfilesForRole: { input: ListInstanceProfilesForRoleRequest; output: ListInstanceProfilesForRoleResponse };
+  ListPolicies: { input: ListPoliciesRequest; output: ListPoliciesResponse };
+  ListPolicyTags: { input: ListPolicyTagsRequest; output: ListPolicyTagsResponse };
+  ListPolicyVersions: { input: ListPolicyVersionsRequest; output: ListPolicyVersionsResponse };
+  ListRolePolicies: { input: ListRolePoliciesRequest; output: ListRolePoliciesResponse };
   ListRoleTags: { input: ListRoleTagsRequest; output: ListRoleTagsResponse };
   ListRoles: { input: ListRolesRequest; output: ListRolesResponse };
+  ListUserPolicies: { input: ListUserPoliciesRequest; output: ListUserPoliciesResponse };
+  ListUserTags: { input: ListUserTagsRequest; output: ListUserTagsResponse };
+  ListUsers: { input: ListUsersRequest; output: ListUsersResponse };
+  PutGroupPolicy: { input: PutGroupPolicyRequest; output: void };
+  PutRolePermissionsBoundary: { input: PutRolePermissionsBoundaryRequest; output: void };
+  PutRolePolicy: { input: PutRolePolicyRequest; output: void };
+  PutUserPermissionsBoundary: { input: PutUserPermissionsBoundaryRequest; output: void };
+  PutUserPolicy: { input: PutUserPolicyRequest; output: void };
   RemoveRoleFromInstanceProfile: { input: RemoveRoleFromInstanceProfileRequest; output: void };
+  RemoveUserFromGroup: { input: RemoveUserFromGroupRequest; output: void };
+  SetDefaultPolicyVersion: { input: SetDefaultPolicyVersionRequest; output: void };
   TagInstanceProfile: { input: TagInstanceProfileRequest; output: void };
+  TagPolicy: { input: TagPolicyRequest; output: void };
   TagRole: { input: TagRoleRequest; output: void };
+  TagUser: { input: TagUserRequest; output: void };
   UntagInstanceProfile: { input: UntagInstanceProfileRequest; output: void };
+  UntagPolicy: { input: UntagPolicyRequest; output: void };
   UntagRole: { input: UntagRoleRequest; output: void };
+  UntagUser: { input: UntagUserRequest; output: void };
+  UpdateAccessKey: { input: UpdateAccessKeyRequest; output: void };
   UpdateAssumeRolePolicy: { input: UpdateAssumeRolePolicyRequest; output: void };
+  UpdateGroup: { input: UpdateGroupRequest; output: void };
   UpdateRole: { input: UpdateRoleRequest; output: UpdateRoleResponse };
   UpdateRoleDescription: { input: UpdateRoleDescriptionRequest; output: UpdateRoleDescriptionResponse };
+  UpdateUser: { input: UpdateUserRequest; output: void };
 }
 
 export class ConcurrentModificationException extends AwsError {
@@ -243,6 +940,12 @@ export class DeleteConflictException extends AwsError {
 export class EntityAlreadyExistsException extends AwsError {
   constructor(message: string) {
     super("EntityAlreadyExists", 409, message, "Sender");
+  }
+}
+
+export class EntityTemporarilyUnmodifiableException extends AwsError {
+  constructor(message: string) {
+    super("EntityTemporarilyUnmodifiable", 409, message, "Sender");
   }
 }
 
@@ -267,6 +970,12 @@ export class MalformedPolicyDocumentException extends AwsError {
 export class NoSuchEntityException extends AwsError {
   constructor(message: string) {
     super("NoSuchEntity", 404, message, "Sender");
+  }
+}
+
+export class PolicyNotAttachableException extends AwsError {
+  constructor(message: string) {
+    super("PolicyNotAttachable", 400, message, "Sender");
   }
 }
 
@@ -300,6 +1009,72 @@ export const iamModel: ServiceModel = {
         "ServiceFailureException"
       ]
     },
+    "AddUserToGroup": {
+      "name": "AddUserToGroup",
+      "input": "AddUserToGroupRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "ServiceFailureException"
+      ]
+    },
+    "AttachGroupPolicy": {
+      "name": "AttachGroupPolicy",
+      "input": "AttachGroupPolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "InvalidInputException",
+        "PolicyNotAttachableException",
+        "ServiceFailureException"
+      ]
+    },
+    "AttachRolePolicy": {
+      "name": "AttachRolePolicy",
+      "input": "AttachRolePolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "InvalidInputException",
+        "UnmodifiableEntityException",
+        "PolicyNotAttachableException",
+        "ServiceFailureException"
+      ]
+    },
+    "AttachUserPolicy": {
+      "name": "AttachUserPolicy",
+      "input": "AttachUserPolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "InvalidInputException",
+        "PolicyNotAttachableException",
+        "ServiceFailureException"
+      ]
+    },
+    "CreateAccessKey": {
+      "name": "CreateAccessKey",
+      "input": "CreateAccessKeyRequest",
+      "output": "CreateAccessKeyResponse",
+      "resultWrapper": "CreateAccessKeyResult",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "ServiceFailureException"
+      ]
+    },
+    "CreateGroup": {
+      "name": "CreateGroup",
+      "input": "CreateGroupRequest",
+      "output": "CreateGroupResponse",
+      "resultWrapper": "CreateGroupResult",
+      "errors": [
+        "LimitExceededException",
+        "EntityAlreadyExistsException",
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
     "CreateInstanceProfile": {
       "name": "CreateInstanceProfile",
       "input": "CreateInstanceProfileRequest",
@@ -310,6 +1085,33 @@ export const iamModel: ServiceModel = {
         "InvalidInputException",
         "LimitExceededException",
         "ConcurrentModificationException",
+        "ServiceFailureException"
+      ]
+    },
+    "CreatePolicy": {
+      "name": "CreatePolicy",
+      "input": "CreatePolicyRequest",
+      "output": "CreatePolicyResponse",
+      "resultWrapper": "CreatePolicyResult",
+      "errors": [
+        "InvalidInputException",
+        "LimitExceededException",
+        "EntityAlreadyExistsException",
+        "MalformedPolicyDocumentException",
+        "ConcurrentModificationException",
+        "ServiceFailureException"
+      ]
+    },
+    "CreatePolicyVersion": {
+      "name": "CreatePolicyVersion",
+      "input": "CreatePolicyVersionRequest",
+      "output": "CreatePolicyVersionResponse",
+      "resultWrapper": "CreatePolicyVersionResult",
+      "errors": [
+        "NoSuchEntityException",
+        "MalformedPolicyDocumentException",
+        "InvalidInputException",
+        "LimitExceededException",
         "ServiceFailureException"
       ]
     },
@@ -327,6 +1129,48 @@ export const iamModel: ServiceModel = {
         "ServiceFailureException"
       ]
     },
+    "CreateUser": {
+      "name": "CreateUser",
+      "input": "CreateUserRequest",
+      "output": "CreateUserResponse",
+      "resultWrapper": "CreateUserResult",
+      "errors": [
+        "LimitExceededException",
+        "EntityAlreadyExistsException",
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "ConcurrentModificationException",
+        "ServiceFailureException"
+      ]
+    },
+    "DeleteAccessKey": {
+      "name": "DeleteAccessKey",
+      "input": "DeleteAccessKeyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "ServiceFailureException"
+      ]
+    },
+    "DeleteGroup": {
+      "name": "DeleteGroup",
+      "input": "DeleteGroupRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "DeleteConflictException",
+        "LimitExceededException",
+        "ServiceFailureException"
+      ]
+    },
+    "DeleteGroupPolicy": {
+      "name": "DeleteGroupPolicy",
+      "input": "DeleteGroupPolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "ServiceFailureException"
+      ]
+    },
     "DeleteInstanceProfile": {
       "name": "DeleteInstanceProfile",
       "input": "DeleteInstanceProfileRequest",
@@ -334,6 +1178,28 @@ export const iamModel: ServiceModel = {
         "NoSuchEntityException",
         "DeleteConflictException",
         "LimitExceededException",
+        "ServiceFailureException"
+      ]
+    },
+    "DeletePolicy": {
+      "name": "DeletePolicy",
+      "input": "DeletePolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "InvalidInputException",
+        "DeleteConflictException",
+        "ServiceFailureException"
+      ]
+    },
+    "DeletePolicyVersion": {
+      "name": "DeletePolicyVersion",
+      "input": "DeletePolicyVersionRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "InvalidInputException",
+        "DeleteConflictException",
         "ServiceFailureException"
       ]
     },
@@ -349,6 +1215,128 @@ export const iamModel: ServiceModel = {
         "ServiceFailureException"
       ]
     },
+    "DeleteRolePermissionsBoundary": {
+      "name": "DeleteRolePermissionsBoundary",
+      "input": "DeleteRolePermissionsBoundaryRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "UnmodifiableEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "DeleteRolePolicy": {
+      "name": "DeleteRolePolicy",
+      "input": "DeleteRolePolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "UnmodifiableEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "DeleteUser": {
+      "name": "DeleteUser",
+      "input": "DeleteUserRequest",
+      "errors": [
+        "LimitExceededException",
+        "NoSuchEntityException",
+        "DeleteConflictException",
+        "ConcurrentModificationException",
+        "ServiceFailureException"
+      ]
+    },
+    "DeleteUserPermissionsBoundary": {
+      "name": "DeleteUserPermissionsBoundary",
+      "input": "DeleteUserPermissionsBoundaryRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "DeleteUserPolicy": {
+      "name": "DeleteUserPolicy",
+      "input": "DeleteUserPolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "ServiceFailureException"
+      ]
+    },
+    "DetachGroupPolicy": {
+      "name": "DetachGroupPolicy",
+      "input": "DetachGroupPolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "InvalidInputException",
+        "ServiceFailureException"
+      ]
+    },
+    "DetachRolePolicy": {
+      "name": "DetachRolePolicy",
+      "input": "DetachRolePolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "InvalidInputException",
+        "UnmodifiableEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "DetachUserPolicy": {
+      "name": "DetachUserPolicy",
+      "input": "DetachUserPolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "InvalidInputException",
+        "ServiceFailureException"
+      ]
+    },
+    "GetAccessKeyLastUsed": {
+      "name": "GetAccessKeyLastUsed",
+      "input": "GetAccessKeyLastUsedRequest",
+      "output": "GetAccessKeyLastUsedResponse",
+      "resultWrapper": "GetAccessKeyLastUsedResult",
+      "errors": []
+    },
+    "GetAccountAuthorizationDetails": {
+      "name": "GetAccountAuthorizationDetails",
+      "input": "GetAccountAuthorizationDetailsRequest",
+      "output": "GetAccountAuthorizationDetailsResponse",
+      "resultWrapper": "GetAccountAuthorizationDetailsResult",
+      "errors": [
+        "ServiceFailureException"
+      ]
+    },
+    "GetAccountSummary": {
+      "name": "GetAccountSummary",
+      "output": "GetAccountSummaryResponse",
+      "resultWrapper": "GetAccountSummaryResult",
+      "errors": [
+        "ServiceFailureException"
+      ]
+    },
+    "GetGroup": {
+      "name": "GetGroup",
+      "input": "GetGroupRequest",
+      "output": "GetGroupResponse",
+      "resultWrapper": "GetGroupResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "GetGroupPolicy": {
+      "name": "GetGroupPolicy",
+      "input": "GetGroupPolicyRequest",
+      "output": "GetGroupPolicyResponse",
+      "resultWrapper": "GetGroupPolicyResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
     "GetInstanceProfile": {
       "name": "GetInstanceProfile",
       "input": "GetInstanceProfileRequest",
@@ -359,11 +1347,146 @@ export const iamModel: ServiceModel = {
         "ServiceFailureException"
       ]
     },
+    "GetPolicy": {
+      "name": "GetPolicy",
+      "input": "GetPolicyRequest",
+      "output": "GetPolicyResponse",
+      "resultWrapper": "GetPolicyResult",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "ServiceFailureException"
+      ]
+    },
+    "GetPolicyVersion": {
+      "name": "GetPolicyVersion",
+      "input": "GetPolicyVersionRequest",
+      "output": "GetPolicyVersionResponse",
+      "resultWrapper": "GetPolicyVersionResult",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "ServiceFailureException"
+      ]
+    },
     "GetRole": {
       "name": "GetRole",
       "input": "GetRoleRequest",
       "output": "GetRoleResponse",
       "resultWrapper": "GetRoleResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "GetRolePolicy": {
+      "name": "GetRolePolicy",
+      "input": "GetRolePolicyRequest",
+      "output": "GetRolePolicyResponse",
+      "resultWrapper": "GetRolePolicyResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "GetUser": {
+      "name": "GetUser",
+      "input": "GetUserRequest",
+      "output": "GetUserResponse",
+      "resultWrapper": "GetUserResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "GetUserPolicy": {
+      "name": "GetUserPolicy",
+      "input": "GetUserPolicyRequest",
+      "output": "GetUserPolicyResponse",
+      "resultWrapper": "GetUserPolicyResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "ListAccessKeys": {
+      "name": "ListAccessKeys",
+      "input": "ListAccessKeysRequest",
+      "output": "ListAccessKeysResponse",
+      "resultWrapper": "ListAccessKeysResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "ListAttachedGroupPolicies": {
+      "name": "ListAttachedGroupPolicies",
+      "input": "ListAttachedGroupPoliciesRequest",
+      "output": "ListAttachedGroupPoliciesResponse",
+      "resultWrapper": "ListAttachedGroupPoliciesResult",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "ServiceFailureException"
+      ]
+    },
+    "ListAttachedRolePolicies": {
+      "name": "ListAttachedRolePolicies",
+      "input": "ListAttachedRolePoliciesRequest",
+      "output": "ListAttachedRolePoliciesResponse",
+      "resultWrapper": "ListAttachedRolePoliciesResult",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "ServiceFailureException"
+      ]
+    },
+    "ListAttachedUserPolicies": {
+      "name": "ListAttachedUserPolicies",
+      "input": "ListAttachedUserPoliciesRequest",
+      "output": "ListAttachedUserPoliciesResponse",
+      "resultWrapper": "ListAttachedUserPoliciesResult",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "ServiceFailureException"
+      ]
+    },
+    "ListEntitiesForPolicy": {
+      "name": "ListEntitiesForPolicy",
+      "input": "ListEntitiesForPolicyRequest",
+      "output": "ListEntitiesForPolicyResponse",
+      "resultWrapper": "ListEntitiesForPolicyResult",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "ServiceFailureException"
+      ]
+    },
+    "ListGroupPolicies": {
+      "name": "ListGroupPolicies",
+      "input": "ListGroupPoliciesRequest",
+      "output": "ListGroupPoliciesResponse",
+      "resultWrapper": "ListGroupPoliciesResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "ListGroups": {
+      "name": "ListGroups",
+      "input": "ListGroupsRequest",
+      "output": "ListGroupsResponse",
+      "resultWrapper": "ListGroupsResult",
+      "errors": [
+        "ServiceFailureException"
+      ]
+    },
+    "ListGroupsForUser": {
+      "name": "ListGroupsForUser",
+      "input": "ListGroupsForUserRequest",
+      "output": "ListGroupsForUserResponse",
+      "resultWrapper": "ListGroupsForUserResult",
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -398,6 +1521,47 @@ export const iamModel: ServiceModel = {
         "ServiceFailureException"
       ]
     },
+    "ListPolicies": {
+      "name": "ListPolicies",
+      "input": "ListPoliciesRequest",
+      "output": "ListPoliciesResponse",
+      "resultWrapper": "ListPoliciesResult",
+      "errors": [
+        "ServiceFailureException"
+      ]
+    },
+    "ListPolicyTags": {
+      "name": "ListPolicyTags",
+      "input": "ListPolicyTagsRequest",
+      "output": "ListPolicyTagsResponse",
+      "resultWrapper": "ListPolicyTagsResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException",
+        "InvalidInputException"
+      ]
+    },
+    "ListPolicyVersions": {
+      "name": "ListPolicyVersions",
+      "input": "ListPolicyVersionsRequest",
+      "output": "ListPolicyVersionsResponse",
+      "resultWrapper": "ListPolicyVersionsResult",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "ServiceFailureException"
+      ]
+    },
+    "ListRolePolicies": {
+      "name": "ListRolePolicies",
+      "input": "ListRolePoliciesRequest",
+      "output": "ListRolePoliciesResponse",
+      "resultWrapper": "ListRolePoliciesResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
     "ListRoleTags": {
       "name": "ListRoleTags",
       "input": "ListRoleTagsRequest",
@@ -417,6 +1581,87 @@ export const iamModel: ServiceModel = {
         "ServiceFailureException"
       ]
     },
+    "ListUserPolicies": {
+      "name": "ListUserPolicies",
+      "input": "ListUserPoliciesRequest",
+      "output": "ListUserPoliciesResponse",
+      "resultWrapper": "ListUserPoliciesResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "ListUserTags": {
+      "name": "ListUserTags",
+      "input": "ListUserTagsRequest",
+      "output": "ListUserTagsResponse",
+      "resultWrapper": "ListUserTagsResult",
+      "errors": [
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "ListUsers": {
+      "name": "ListUsers",
+      "input": "ListUsersRequest",
+      "output": "ListUsersResponse",
+      "resultWrapper": "ListUsersResult",
+      "errors": [
+        "ServiceFailureException"
+      ]
+    },
+    "PutGroupPolicy": {
+      "name": "PutGroupPolicy",
+      "input": "PutGroupPolicyRequest",
+      "errors": [
+        "LimitExceededException",
+        "MalformedPolicyDocumentException",
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "PutRolePermissionsBoundary": {
+      "name": "PutRolePermissionsBoundary",
+      "input": "PutRolePermissionsBoundaryRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "UnmodifiableEntityException",
+        "PolicyNotAttachableException",
+        "ServiceFailureException"
+      ]
+    },
+    "PutRolePolicy": {
+      "name": "PutRolePolicy",
+      "input": "PutRolePolicyRequest",
+      "errors": [
+        "LimitExceededException",
+        "MalformedPolicyDocumentException",
+        "NoSuchEntityException",
+        "UnmodifiableEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "PutUserPermissionsBoundary": {
+      "name": "PutUserPermissionsBoundary",
+      "input": "PutUserPermissionsBoundaryRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "PolicyNotAttachableException",
+        "ServiceFailureException"
+      ]
+    },
+    "PutUserPolicy": {
+      "name": "PutUserPolicy",
+      "input": "PutUserPolicyRequest",
+      "errors": [
+        "LimitExceededException",
+        "MalformedPolicyDocumentException",
+        "NoSuchEntityException",
+        "ServiceFailureException"
+      ]
+    },
     "RemoveRoleFromInstanceProfile": {
       "name": "RemoveRoleFromInstanceProfile",
       "input": "RemoveRoleFromInstanceProfileRequest",
@@ -424,6 +1669,25 @@ export const iamModel: ServiceModel = {
         "NoSuchEntityException",
         "LimitExceededException",
         "UnmodifiableEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "RemoveUserFromGroup": {
+      "name": "RemoveUserFromGroup",
+      "input": "RemoveUserFromGroupRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "ServiceFailureException"
+      ]
+    },
+    "SetDefaultPolicyVersion": {
+      "name": "SetDefaultPolicyVersion",
+      "input": "SetDefaultPolicyVersionRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "LimitExceededException",
         "ServiceFailureException"
       ]
     },
@@ -438,9 +1702,31 @@ export const iamModel: ServiceModel = {
         "ServiceFailureException"
       ]
     },
+    "TagPolicy": {
+      "name": "TagPolicy",
+      "input": "TagPolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "InvalidInputException",
+        "ConcurrentModificationException",
+        "ServiceFailureException"
+      ]
+    },
     "TagRole": {
       "name": "TagRole",
       "input": "TagRoleRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "InvalidInputException",
+        "ConcurrentModificationException",
+        "ServiceFailureException"
+      ]
+    },
+    "TagUser": {
+      "name": "TagUser",
+      "input": "TagUserRequest",
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -459,6 +1745,16 @@ export const iamModel: ServiceModel = {
         "ServiceFailureException"
       ]
     },
+    "UntagPolicy": {
+      "name": "UntagPolicy",
+      "input": "UntagPolicyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "ConcurrentModificationException",
+        "ServiceFailureException"
+      ]
+    },
     "UntagRole": {
       "name": "UntagRole",
       "input": "UntagRoleRequest",
@@ -466,6 +1762,25 @@ export const iamModel: ServiceModel = {
         "NoSuchEntityException",
         "ConcurrentModificationException",
         "ServiceFailureException"
+      ]
+    },
+    "UntagUser": {
+      "name": "UntagUser",
+      "input": "UntagUserRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "ConcurrentModificationException",
+        "ServiceFailureException"
+      ]
+    },
+    "UpdateAccessKey": {
+      "name": "UpdateAccessKey",
+      "input": "UpdateAccessKeyRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "ServiceFailureException",
+        "InvalidInputException"
       ]
     },
     "UpdateAssumeRolePolicy": {
@@ -476,6 +1791,16 @@ export const iamModel: ServiceModel = {
         "MalformedPolicyDocumentException",
         "LimitExceededException",
         "UnmodifiableEntityException",
+        "ServiceFailureException"
+      ]
+    },
+    "UpdateGroup": {
+      "name": "UpdateGroup",
+      "input": "UpdateGroupRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "EntityAlreadyExistsException",
+        "LimitExceededException",
         "ServiceFailureException"
       ]
     },
@@ -500,9 +1825,82 @@ export const iamModel: ServiceModel = {
         "UnmodifiableEntityException",
         "ServiceFailureException"
       ]
+    },
+    "UpdateUser": {
+      "name": "UpdateUser",
+      "input": "UpdateUserRequest",
+      "errors": [
+        "NoSuchEntityException",
+        "LimitExceededException",
+        "EntityAlreadyExistsException",
+        "EntityTemporarilyUnmodifiableException",
+        "ConcurrentModificationException",
+        "ServiceFailureException"
+      ]
     }
   },
   "shapes": {
+    "AccessKey": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "userNameType"
+        },
+        "AccessKeyId": {
+          "shape": "accessKeyIdType"
+        },
+        "Status": {
+          "shape": "statusType"
+        },
+        "SecretAccessKey": {
+          "shape": "accessKeySecretType"
+        },
+        "CreateDate": {
+          "shape": "dateType"
+        }
+      },
+      "required": [
+        "UserName",
+        "AccessKeyId",
+        "Status",
+        "SecretAccessKey"
+      ]
+    },
+    "AccessKeyLastUsed": {
+      "type": "structure",
+      "members": {
+        "LastUsedDate": {
+          "shape": "dateType"
+        },
+        "ServiceName": {
+          "shape": "stringType"
+        },
+        "Region": {
+          "shape": "stringType"
+        }
+      },
+      "required": [
+        "ServiceName",
+        "Region"
+      ]
+    },
+    "AccessKeyMetadata": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "userNameType"
+        },
+        "AccessKeyId": {
+          "shape": "accessKeyIdType"
+        },
+        "Status": {
+          "shape": "statusType"
+        },
+        "CreateDate": {
+          "shape": "dateType"
+        }
+      }
+    },
     "AddRoleToInstanceProfileRequest": {
       "type": "structure",
       "members": {
@@ -518,6 +1916,66 @@ export const iamModel: ServiceModel = {
         "RoleName"
       ]
     },
+    "AddUserToGroupRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "UserName": {
+          "shape": "existingUserNameType"
+        }
+      },
+      "required": [
+        "GroupName",
+        "UserName"
+      ]
+    },
+    "AttachGroupPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "PolicyArn": {
+          "shape": "arnType"
+        }
+      },
+      "required": [
+        "GroupName",
+        "PolicyArn"
+      ]
+    },
+    "AttachRolePolicyRequest": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "PolicyArn": {
+          "shape": "arnType"
+        }
+      },
+      "required": [
+        "RoleName",
+        "PolicyArn"
+      ]
+    },
+    "AttachUserPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "userNameType"
+        },
+        "PolicyArn": {
+          "shape": "arnType"
+        }
+      },
+      "required": [
+        "UserName",
+        "PolicyArn"
+      ]
+    },
     "AttachedPermissionsBoundary": {
       "type": "structure",
       "members": {
@@ -529,8 +1987,63 @@ export const iamModel: ServiceModel = {
         }
       }
     },
+    "AttachedPolicy": {
+      "type": "structure",
+      "members": {
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "PolicyArn": {
+          "shape": "arnType"
+        }
+      }
+    },
     "ConcurrentModificationMessage": {
       "type": "string"
+    },
+    "CreateAccessKeyRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        }
+      }
+    },
+    "CreateAccessKeyResponse": {
+      "type": "structure",
+      "members": {
+        "AccessKey": {
+          "shape": "AccessKey"
+        }
+      },
+      "required": [
+        "AccessKey"
+      ]
+    },
+    "CreateGroupRequest": {
+      "type": "structure",
+      "members": {
+        "Path": {
+          "shape": "pathType"
+        },
+        "GroupName": {
+          "shape": "groupNameType"
+        }
+      },
+      "required": [
+        "GroupName"
+      ]
+    },
+    "CreateGroupResponse": {
+      "type": "structure",
+      "members": {
+        "Group": {
+          "shape": "Group"
+        }
+      },
+      "required": [
+        "Group"
+      ]
     },
     "CreateInstanceProfileRequest": {
       "type": "structure",
@@ -559,6 +2072,64 @@ export const iamModel: ServiceModel = {
       "required": [
         "InstanceProfile"
       ]
+    },
+    "CreatePolicyRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "Path": {
+          "shape": "policyPathType"
+        },
+        "PolicyDocument": {
+          "shape": "policyDocumentType"
+        },
+        "Description": {
+          "shape": "policyDescriptionType"
+        },
+        "Tags": {
+          "shape": "tagListType"
+        }
+      },
+      "required": [
+        "PolicyName",
+        "PolicyDocument"
+      ]
+    },
+    "CreatePolicyResponse": {
+      "type": "structure",
+      "members": {
+        "Policy": {
+          "shape": "Policy"
+        }
+      }
+    },
+    "CreatePolicyVersionRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        },
+        "PolicyDocument": {
+          "shape": "policyDocumentType"
+        },
+        "SetAsDefault": {
+          "shape": "booleanType"
+        }
+      },
+      "required": [
+        "PolicyArn",
+        "PolicyDocument"
+      ]
+    },
+    "CreatePolicyVersionResponse": {
+      "type": "structure",
+      "members": {
+        "PolicyVersion": {
+          "shape": "PolicyVersion"
+        }
+      }
     },
     "CreateRoleRequest": {
       "type": "structure",
@@ -601,6 +2172,74 @@ export const iamModel: ServiceModel = {
         "Role"
       ]
     },
+    "CreateUserRequest": {
+      "type": "structure",
+      "members": {
+        "Path": {
+          "shape": "pathType"
+        },
+        "UserName": {
+          "shape": "userNameType"
+        },
+        "PermissionsBoundary": {
+          "shape": "arnType"
+        },
+        "Tags": {
+          "shape": "tagListType"
+        }
+      },
+      "required": [
+        "UserName"
+      ]
+    },
+    "CreateUserResponse": {
+      "type": "structure",
+      "members": {
+        "User": {
+          "shape": "User"
+        }
+      }
+    },
+    "DeleteAccessKeyRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "AccessKeyId": {
+          "shape": "accessKeyIdType"
+        }
+      },
+      "required": [
+        "AccessKeyId"
+      ]
+    },
+    "DeleteGroupPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        }
+      },
+      "required": [
+        "GroupName",
+        "PolicyName"
+      ]
+    },
+    "DeleteGroupRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        }
+      },
+      "required": [
+        "GroupName"
+      ]
+    },
     "DeleteInstanceProfileRequest": {
       "type": "structure",
       "members": {
@@ -612,6 +2251,58 @@ export const iamModel: ServiceModel = {
         "InstanceProfileName"
       ]
     },
+    "DeletePolicyRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        }
+      },
+      "required": [
+        "PolicyArn"
+      ]
+    },
+    "DeletePolicyVersionRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        },
+        "VersionId": {
+          "shape": "policyVersionIdType"
+        }
+      },
+      "required": [
+        "PolicyArn",
+        "VersionId"
+      ]
+    },
+    "DeleteRolePermissionsBoundaryRequest": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        }
+      },
+      "required": [
+        "RoleName"
+      ]
+    },
+    "DeleteRolePolicyRequest": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        }
+      },
+      "required": [
+        "RoleName",
+        "PolicyName"
+      ]
+    },
     "DeleteRoleRequest": {
       "type": "structure",
       "members": {
@@ -621,6 +2312,237 @@ export const iamModel: ServiceModel = {
       },
       "required": [
         "RoleName"
+      ]
+    },
+    "DeleteUserPermissionsBoundaryRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "userNameType"
+        }
+      },
+      "required": [
+        "UserName"
+      ]
+    },
+    "DeleteUserPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        }
+      },
+      "required": [
+        "UserName",
+        "PolicyName"
+      ]
+    },
+    "DeleteUserRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        }
+      },
+      "required": [
+        "UserName"
+      ]
+    },
+    "DetachGroupPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "PolicyArn": {
+          "shape": "arnType"
+        }
+      },
+      "required": [
+        "GroupName",
+        "PolicyArn"
+      ]
+    },
+    "DetachRolePolicyRequest": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "PolicyArn": {
+          "shape": "arnType"
+        }
+      },
+      "required": [
+        "RoleName",
+        "PolicyArn"
+      ]
+    },
+    "DetachUserPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "userNameType"
+        },
+        "PolicyArn": {
+          "shape": "arnType"
+        }
+      },
+      "required": [
+        "UserName",
+        "PolicyArn"
+      ]
+    },
+    "EntityType": {
+      "type": "string",
+      "enum": [
+        "User",
+        "Role",
+        "Group",
+        "LocalManagedPolicy",
+        "AWSManagedPolicy"
+      ]
+    },
+    "GetAccessKeyLastUsedRequest": {
+      "type": "structure",
+      "members": {
+        "AccessKeyId": {
+          "shape": "accessKeyIdType"
+        }
+      },
+      "required": [
+        "AccessKeyId"
+      ]
+    },
+    "GetAccessKeyLastUsedResponse": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "AccessKeyLastUsed": {
+          "shape": "AccessKeyLastUsed"
+        }
+      }
+    },
+    "GetAccountAuthorizationDetailsRequest": {
+      "type": "structure",
+      "members": {
+        "Filter": {
+          "shape": "entityListType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        }
+      }
+    },
+    "GetAccountAuthorizationDetailsResponse": {
+      "type": "structure",
+      "members": {
+        "UserDetailList": {
+          "shape": "userDetailListType"
+        },
+        "GroupDetailList": {
+          "shape": "groupDetailListType"
+        },
+        "RoleDetailList": {
+          "shape": "roleDetailListType"
+        },
+        "Policies": {
+          "shape": "ManagedPolicyDetailListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      }
+    },
+    "GetAccountSummaryResponse": {
+      "type": "structure",
+      "members": {
+        "SummaryMap": {
+          "shape": "summaryMapType"
+        }
+      }
+    },
+    "GetGroupPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        }
+      },
+      "required": [
+        "GroupName",
+        "PolicyName"
+      ]
+    },
+    "GetGroupPolicyResponse": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "PolicyDocument": {
+          "shape": "policyDocumentType"
+        }
+      },
+      "required": [
+        "GroupName",
+        "PolicyName",
+        "PolicyDocument"
+      ]
+    },
+    "GetGroupRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "GroupName"
+      ]
+    },
+    "GetGroupResponse": {
+      "type": "structure",
+      "members": {
+        "Group": {
+          "shape": "Group"
+        },
+        "Users": {
+          "shape": "userListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      },
+      "required": [
+        "Group",
+        "Users"
       ]
     },
     "GetInstanceProfileRequest": {
@@ -645,6 +2567,82 @@ export const iamModel: ServiceModel = {
         "InstanceProfile"
       ]
     },
+    "GetPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        }
+      },
+      "required": [
+        "PolicyArn"
+      ]
+    },
+    "GetPolicyResponse": {
+      "type": "structure",
+      "members": {
+        "Policy": {
+          "shape": "Policy"
+        }
+      }
+    },
+    "GetPolicyVersionRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        },
+        "VersionId": {
+          "shape": "policyVersionIdType"
+        }
+      },
+      "required": [
+        "PolicyArn",
+        "VersionId"
+      ]
+    },
+    "GetPolicyVersionResponse": {
+      "type": "structure",
+      "members": {
+        "PolicyVersion": {
+          "shape": "PolicyVersion"
+        }
+      }
+    },
+    "GetRolePolicyRequest": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        }
+      },
+      "required": [
+        "RoleName",
+        "PolicyName"
+      ]
+    },
+    "GetRolePolicyResponse": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "PolicyDocument": {
+          "shape": "policyDocumentType"
+        }
+      },
+      "required": [
+        "RoleName",
+        "PolicyName",
+        "PolicyDocument"
+      ]
+    },
     "GetRoleRequest": {
       "type": "structure",
       "members": {
@@ -666,6 +2664,112 @@ export const iamModel: ServiceModel = {
       "required": [
         "Role"
       ]
+    },
+    "GetUserPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        }
+      },
+      "required": [
+        "UserName",
+        "PolicyName"
+      ]
+    },
+    "GetUserPolicyResponse": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "PolicyDocument": {
+          "shape": "policyDocumentType"
+        }
+      },
+      "required": [
+        "UserName",
+        "PolicyName",
+        "PolicyDocument"
+      ]
+    },
+    "GetUserRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        }
+      }
+    },
+    "GetUserResponse": {
+      "type": "structure",
+      "members": {
+        "User": {
+          "shape": "User"
+        }
+      },
+      "required": [
+        "User"
+      ]
+    },
+    "Group": {
+      "type": "structure",
+      "members": {
+        "Path": {
+          "shape": "pathType"
+        },
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "GroupId": {
+          "shape": "idType"
+        },
+        "Arn": {
+          "shape": "arnType"
+        },
+        "CreateDate": {
+          "shape": "dateType"
+        }
+      },
+      "required": [
+        "Path",
+        "GroupName",
+        "GroupId",
+        "Arn",
+        "CreateDate"
+      ]
+    },
+    "GroupDetail": {
+      "type": "structure",
+      "members": {
+        "Path": {
+          "shape": "pathType"
+        },
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "GroupId": {
+          "shape": "idType"
+        },
+        "Arn": {
+          "shape": "arnType"
+        },
+        "CreateDate": {
+          "shape": "dateType"
+        },
+        "GroupPolicyList": {
+          "shape": "policyDetailListType"
+        },
+        "AttachedManagedPolicies": {
+          "shape": "attachedPoliciesListType"
+        }
+      }
     },
     "InstanceProfile": {
       "type": "structure",
@@ -699,6 +2803,284 @@ export const iamModel: ServiceModel = {
         "Arn",
         "CreateDate",
         "Roles"
+      ]
+    },
+    "ListAccessKeysRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      }
+    },
+    "ListAccessKeysResponse": {
+      "type": "structure",
+      "members": {
+        "AccessKeyMetadata": {
+          "shape": "accessKeyMetadataListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      },
+      "required": [
+        "AccessKeyMetadata"
+      ]
+    },
+    "ListAttachedGroupPoliciesRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "PathPrefix": {
+          "shape": "policyPathType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "GroupName"
+      ]
+    },
+    "ListAttachedGroupPoliciesResponse": {
+      "type": "structure",
+      "members": {
+        "AttachedPolicies": {
+          "shape": "attachedPoliciesListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      }
+    },
+    "ListAttachedRolePoliciesRequest": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "PathPrefix": {
+          "shape": "policyPathType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "RoleName"
+      ]
+    },
+    "ListAttachedRolePoliciesResponse": {
+      "type": "structure",
+      "members": {
+        "AttachedPolicies": {
+          "shape": "attachedPoliciesListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      }
+    },
+    "ListAttachedUserPoliciesRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "userNameType"
+        },
+        "PathPrefix": {
+          "shape": "policyPathType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "UserName"
+      ]
+    },
+    "ListAttachedUserPoliciesResponse": {
+      "type": "structure",
+      "members": {
+        "AttachedPolicies": {
+          "shape": "attachedPoliciesListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      }
+    },
+    "ListEntitiesForPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        },
+        "EntityFilter": {
+          "shape": "EntityType"
+        },
+        "PathPrefix": {
+          "shape": "pathType"
+        },
+        "PolicyUsageFilter": {
+          "shape": "PolicyUsageType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "PolicyArn"
+      ]
+    },
+    "ListEntitiesForPolicyResponse": {
+      "type": "structure",
+      "members": {
+        "PolicyGroups": {
+          "shape": "PolicyGroupListType"
+        },
+        "PolicyUsers": {
+          "shape": "PolicyUserListType"
+        },
+        "PolicyRoles": {
+          "shape": "PolicyRoleListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      }
+    },
+    "ListGroupPoliciesRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "GroupName"
+      ]
+    },
+    "ListGroupPoliciesResponse": {
+      "type": "structure",
+      "members": {
+        "PolicyNames": {
+          "shape": "policyNameListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      },
+      "required": [
+        "PolicyNames"
+      ]
+    },
+    "ListGroupsForUserRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "UserName"
+      ]
+    },
+    "ListGroupsForUserResponse": {
+      "type": "structure",
+      "members": {
+        "Groups": {
+          "shape": "groupListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      },
+      "required": [
+        "Groups"
+      ]
+    },
+    "ListGroupsRequest": {
+      "type": "structure",
+      "members": {
+        "PathPrefix": {
+          "shape": "pathPrefixType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      }
+    },
+    "ListGroupsResponse": {
+      "type": "structure",
+      "members": {
+        "Groups": {
+          "shape": "groupListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      },
+      "required": [
+        "Groups"
       ]
     },
     "ListInstanceProfileTagsRequest": {
@@ -800,6 +3182,142 @@ export const iamModel: ServiceModel = {
         "InstanceProfiles"
       ]
     },
+    "ListPoliciesRequest": {
+      "type": "structure",
+      "members": {
+        "Scope": {
+          "shape": "policyScopeType"
+        },
+        "OnlyAttached": {
+          "shape": "booleanType"
+        },
+        "PathPrefix": {
+          "shape": "policyPathType"
+        },
+        "PolicyUsageFilter": {
+          "shape": "PolicyUsageType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      }
+    },
+    "ListPoliciesResponse": {
+      "type": "structure",
+      "members": {
+        "Policies": {
+          "shape": "policyListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      }
+    },
+    "ListPolicyTagsRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "PolicyArn"
+      ]
+    },
+    "ListPolicyTagsResponse": {
+      "type": "structure",
+      "members": {
+        "Tags": {
+          "shape": "tagListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      },
+      "required": [
+        "Tags"
+      ]
+    },
+    "ListPolicyVersionsRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "PolicyArn"
+      ]
+    },
+    "ListPolicyVersionsResponse": {
+      "type": "structure",
+      "members": {
+        "Versions": {
+          "shape": "policyDocumentVersionListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      }
+    },
+    "ListRolePoliciesRequest": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "RoleName"
+      ]
+    },
+    "ListRolePoliciesResponse": {
+      "type": "structure",
+      "members": {
+        "PolicyNames": {
+          "shape": "policyNameListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      },
+      "required": [
+        "PolicyNames"
+      ]
+    },
     "ListRoleTagsRequest": {
       "type": "structure",
       "members": {
@@ -865,10 +3383,370 @@ export const iamModel: ServiceModel = {
         "Roles"
       ]
     },
+    "ListUserPoliciesRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "UserName"
+      ]
+    },
+    "ListUserPoliciesResponse": {
+      "type": "structure",
+      "members": {
+        "PolicyNames": {
+          "shape": "policyNameListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      },
+      "required": [
+        "PolicyNames"
+      ]
+    },
+    "ListUserTagsRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      },
+      "required": [
+        "UserName"
+      ]
+    },
+    "ListUserTagsResponse": {
+      "type": "structure",
+      "members": {
+        "Tags": {
+          "shape": "tagListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      },
+      "required": [
+        "Tags"
+      ]
+    },
+    "ListUsersRequest": {
+      "type": "structure",
+      "members": {
+        "PathPrefix": {
+          "shape": "pathPrefixType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        }
+      }
+    },
+    "ListUsersResponse": {
+      "type": "structure",
+      "members": {
+        "Users": {
+          "shape": "userListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      },
+      "required": [
+        "Users"
+      ]
+    },
+    "ManagedPolicyDetail": {
+      "type": "structure",
+      "members": {
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "PolicyId": {
+          "shape": "idType"
+        },
+        "Arn": {
+          "shape": "arnType"
+        },
+        "Path": {
+          "shape": "policyPathType"
+        },
+        "DefaultVersionId": {
+          "shape": "policyVersionIdType"
+        },
+        "AttachmentCount": {
+          "shape": "attachmentCountType"
+        },
+        "PermissionsBoundaryUsageCount": {
+          "shape": "attachmentCountType"
+        },
+        "IsAttachable": {
+          "shape": "booleanType"
+        },
+        "Description": {
+          "shape": "policyDescriptionType"
+        },
+        "CreateDate": {
+          "shape": "dateType"
+        },
+        "UpdateDate": {
+          "shape": "dateType"
+        },
+        "PolicyVersionList": {
+          "shape": "policyDocumentVersionListType"
+        }
+      }
+    },
+    "ManagedPolicyDetailListType": {
+      "type": "list",
+      "member": {
+        "shape": "ManagedPolicyDetail"
+      }
+    },
     "PermissionsBoundaryAttachmentType": {
       "type": "string",
       "enum": [
         "PermissionsBoundaryPolicy"
+      ]
+    },
+    "Policy": {
+      "type": "structure",
+      "members": {
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "PolicyId": {
+          "shape": "idType"
+        },
+        "Arn": {
+          "shape": "arnType"
+        },
+        "Path": {
+          "shape": "policyPathType"
+        },
+        "DefaultVersionId": {
+          "shape": "policyVersionIdType"
+        },
+        "AttachmentCount": {
+          "shape": "attachmentCountType"
+        },
+        "PermissionsBoundaryUsageCount": {
+          "shape": "attachmentCountType"
+        },
+        "IsAttachable": {
+          "shape": "booleanType"
+        },
+        "Description": {
+          "shape": "policyDescriptionType"
+        },
+        "CreateDate": {
+          "shape": "dateType"
+        },
+        "UpdateDate": {
+          "shape": "dateType"
+        },
+        "Tags": {
+          "shape": "tagListType"
+        }
+      }
+    },
+    "PolicyDetail": {
+      "type": "structure",
+      "members": {
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "PolicyDocument": {
+          "shape": "policyDocumentType"
+        }
+      }
+    },
+    "PolicyGroup": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "GroupId": {
+          "shape": "idType"
+        }
+      }
+    },
+    "PolicyGroupListType": {
+      "type": "list",
+      "member": {
+        "shape": "PolicyGroup"
+      }
+    },
+    "PolicyRole": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "RoleId": {
+          "shape": "idType"
+        }
+      }
+    },
+    "PolicyRoleListType": {
+      "type": "list",
+      "member": {
+        "shape": "PolicyRole"
+      }
+    },
+    "PolicyUsageType": {
+      "type": "string",
+      "enum": [
+        "PermissionsPolicy",
+        "PermissionsBoundary"
+      ]
+    },
+    "PolicyUser": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "userNameType"
+        },
+        "UserId": {
+          "shape": "idType"
+        }
+      }
+    },
+    "PolicyUserListType": {
+      "type": "list",
+      "member": {
+        "shape": "PolicyUser"
+      }
+    },
+    "PolicyVersion": {
+      "type": "structure",
+      "members": {
+        "Document": {
+          "shape": "policyDocumentType"
+        },
+        "VersionId": {
+          "shape": "policyVersionIdType"
+        },
+        "IsDefaultVersion": {
+          "shape": "booleanType"
+        },
+        "CreateDate": {
+          "shape": "dateType"
+        }
+      }
+    },
+    "PutGroupPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "PolicyDocument": {
+          "shape": "policyDocumentType"
+        }
+      },
+      "required": [
+        "GroupName",
+        "PolicyName",
+        "PolicyDocument"
+      ]
+    },
+    "PutRolePermissionsBoundaryRequest": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "PermissionsBoundary": {
+          "shape": "arnType"
+        }
+      },
+      "required": [
+        "RoleName",
+        "PermissionsBoundary"
+      ]
+    },
+    "PutRolePolicyRequest": {
+      "type": "structure",
+      "members": {
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "PolicyDocument": {
+          "shape": "policyDocumentType"
+        }
+      },
+      "required": [
+        "RoleName",
+        "PolicyName",
+        "PolicyDocument"
+      ]
+    },
+    "PutUserPermissionsBoundaryRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "userNameType"
+        },
+        "PermissionsBoundary": {
+          "shape": "arnType"
+        }
+      },
+      "required": [
+        "UserName",
+        "PermissionsBoundary"
+      ]
+    },
+    "PutUserPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "PolicyName": {
+          "shape": "policyNameType"
+        },
+        "PolicyDocument": {
+          "shape": "policyDocumentType"
+        }
+      },
+      "required": [
+        "UserName",
+        "PolicyName",
+        "PolicyDocument"
       ]
     },
     "RemoveRoleFromInstanceProfileRequest": {
@@ -884,6 +3762,21 @@ export const iamModel: ServiceModel = {
       "required": [
         "InstanceProfileName",
         "RoleName"
+      ]
+    },
+    "RemoveUserFromGroupRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "UserName": {
+          "shape": "existingUserNameType"
+        }
+      },
+      "required": [
+        "GroupName",
+        "UserName"
       ]
     },
     "Role": {
@@ -931,6 +3824,47 @@ export const iamModel: ServiceModel = {
         "CreateDate"
       ]
     },
+    "RoleDetail": {
+      "type": "structure",
+      "members": {
+        "Path": {
+          "shape": "pathType"
+        },
+        "RoleName": {
+          "shape": "roleNameType"
+        },
+        "RoleId": {
+          "shape": "idType"
+        },
+        "Arn": {
+          "shape": "arnType"
+        },
+        "CreateDate": {
+          "shape": "dateType"
+        },
+        "AssumeRolePolicyDocument": {
+          "shape": "policyDocumentType"
+        },
+        "InstanceProfileList": {
+          "shape": "instanceProfileListType"
+        },
+        "RolePolicyList": {
+          "shape": "policyDetailListType"
+        },
+        "AttachedManagedPolicies": {
+          "shape": "attachedPoliciesListType"
+        },
+        "PermissionsBoundary": {
+          "shape": "AttachedPermissionsBoundary"
+        },
+        "Tags": {
+          "shape": "tagListType"
+        },
+        "RoleLastUsed": {
+          "shape": "RoleLastUsed"
+        }
+      }
+    },
     "RoleLastUsed": {
       "type": "structure",
       "members": {
@@ -941,6 +3875,21 @@ export const iamModel: ServiceModel = {
           "shape": "stringType"
         }
       }
+    },
+    "SetDefaultPolicyVersionRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        },
+        "VersionId": {
+          "shape": "policyVersionIdType"
+        }
+      },
+      "required": [
+        "PolicyArn",
+        "VersionId"
+      ]
     },
     "Tag": {
       "type": "structure",
@@ -972,6 +3921,21 @@ export const iamModel: ServiceModel = {
         "Tags"
       ]
     },
+    "TagPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        },
+        "Tags": {
+          "shape": "tagListType"
+        }
+      },
+      "required": [
+        "PolicyArn",
+        "Tags"
+      ]
+    },
     "TagRoleRequest": {
       "type": "structure",
       "members": {
@@ -984,6 +3948,21 @@ export const iamModel: ServiceModel = {
       },
       "required": [
         "RoleName",
+        "Tags"
+      ]
+    },
+    "TagUserRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "Tags": {
+          "shape": "tagListType"
+        }
+      },
+      "required": [
+        "UserName",
         "Tags"
       ]
     },
@@ -1002,6 +3981,21 @@ export const iamModel: ServiceModel = {
         "TagKeys"
       ]
     },
+    "UntagPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyArn": {
+          "shape": "arnType"
+        },
+        "TagKeys": {
+          "shape": "tagKeyListType"
+        }
+      },
+      "required": [
+        "PolicyArn",
+        "TagKeys"
+      ]
+    },
     "UntagRoleRequest": {
       "type": "structure",
       "members": {
@@ -1017,6 +4011,39 @@ export const iamModel: ServiceModel = {
         "TagKeys"
       ]
     },
+    "UntagUserRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "TagKeys": {
+          "shape": "tagKeyListType"
+        }
+      },
+      "required": [
+        "UserName",
+        "TagKeys"
+      ]
+    },
+    "UpdateAccessKeyRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "AccessKeyId": {
+          "shape": "accessKeyIdType"
+        },
+        "Status": {
+          "shape": "statusType"
+        }
+      },
+      "required": [
+        "AccessKeyId",
+        "Status"
+      ]
+    },
     "UpdateAssumeRolePolicyRequest": {
       "type": "structure",
       "members": {
@@ -1030,6 +4057,23 @@ export const iamModel: ServiceModel = {
       "required": [
         "RoleName",
         "PolicyDocument"
+      ]
+    },
+    "UpdateGroupRequest": {
+      "type": "structure",
+      "members": {
+        "GroupName": {
+          "shape": "groupNameType"
+        },
+        "NewPath": {
+          "shape": "pathType"
+        },
+        "NewGroupName": {
+          "shape": "groupNameType"
+        }
+      },
+      "required": [
+        "GroupName"
       ]
     },
     "UpdateRoleDescriptionRequest": {
@@ -1076,10 +4120,122 @@ export const iamModel: ServiceModel = {
       "type": "structure",
       "members": {}
     },
+    "UpdateUserRequest": {
+      "type": "structure",
+      "members": {
+        "UserName": {
+          "shape": "existingUserNameType"
+        },
+        "NewPath": {
+          "shape": "pathType"
+        },
+        "NewUserName": {
+          "shape": "userNameType"
+        }
+      },
+      "required": [
+        "UserName"
+      ]
+    },
+    "User": {
+      "type": "structure",
+      "members": {
+        "Path": {
+          "shape": "pathType"
+        },
+        "UserName": {
+          "shape": "userNameType"
+        },
+        "UserId": {
+          "shape": "idType"
+        },
+        "Arn": {
+          "shape": "arnType"
+        },
+        "CreateDate": {
+          "shape": "dateType"
+        },
+        "PasswordLastUsed": {
+          "shape": "dateType"
+        },
+        "PermissionsBoundary": {
+          "shape": "AttachedPermissionsBoundary"
+        },
+        "Tags": {
+          "shape": "tagListType"
+        }
+      },
+      "required": [
+        "Path",
+        "UserName",
+        "UserId",
+        "Arn",
+        "CreateDate"
+      ]
+    },
+    "UserDetail": {
+      "type": "structure",
+      "members": {
+        "Path": {
+          "shape": "pathType"
+        },
+        "UserName": {
+          "shape": "userNameType"
+        },
+        "UserId": {
+          "shape": "idType"
+        },
+        "Arn": {
+          "shape": "arnType"
+        },
+        "CreateDate": {
+          "shape": "dateType"
+        },
+        "UserPolicyList": {
+          "shape": "policyDetailListType"
+        },
+        "GroupList": {
+          "shape": "groupNameListType"
+        },
+        "AttachedManagedPolicies": {
+          "shape": "attachedPoliciesListType"
+        },
+        "PermissionsBoundary": {
+          "shape": "AttachedPermissionsBoundary"
+        },
+        "Tags": {
+          "shape": "tagListType"
+        }
+      }
+    },
+    "accessKeyIdType": {
+      "type": "string",
+      "min": 16,
+      "max": 128,
+      "pattern": "[\\w]+"
+    },
+    "accessKeyMetadataListType": {
+      "type": "list",
+      "member": {
+        "shape": "AccessKeyMetadata"
+      }
+    },
+    "accessKeySecretType": {
+      "type": "string"
+    },
     "arnType": {
       "type": "string",
       "min": 20,
       "max": 2048
+    },
+    "attachedPoliciesListType": {
+      "type": "list",
+      "member": {
+        "shape": "AttachedPolicy"
+      }
+    },
+    "attachmentCountType": {
+      "type": "integer"
     },
     "booleanType": {
       "type": "boolean"
@@ -1092,6 +4248,45 @@ export const iamModel: ServiceModel = {
     },
     "entityAlreadyExistsMessage": {
       "type": "string"
+    },
+    "entityListType": {
+      "type": "list",
+      "member": {
+        "shape": "EntityType"
+      }
+    },
+    "entityTemporarilyUnmodifiableMessage": {
+      "type": "string"
+    },
+    "existingUserNameType": {
+      "type": "string",
+      "min": 1,
+      "max": 128,
+      "pattern": "[\\w+=,.@-]+"
+    },
+    "groupDetailListType": {
+      "type": "list",
+      "member": {
+        "shape": "GroupDetail"
+      }
+    },
+    "groupListType": {
+      "type": "list",
+      "member": {
+        "shape": "Group"
+      }
+    },
+    "groupNameListType": {
+      "type": "list",
+      "member": {
+        "shape": "groupNameType"
+      }
+    },
+    "groupNameType": {
+      "type": "string",
+      "min": 1,
+      "max": 128,
+      "pattern": "[\\w+=,.@-]+"
     },
     "idType": {
       "type": "string",
@@ -1146,11 +4341,66 @@ export const iamModel: ServiceModel = {
       "max": 512,
       "pattern": "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"
     },
+    "policyDescriptionType": {
+      "type": "string",
+      "max": 1000
+    },
+    "policyDetailListType": {
+      "type": "list",
+      "member": {
+        "shape": "PolicyDetail"
+      }
+    },
     "policyDocumentType": {
       "type": "string",
       "min": 1,
       "max": 131072,
       "pattern": "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"
+    },
+    "policyDocumentVersionListType": {
+      "type": "list",
+      "member": {
+        "shape": "PolicyVersion"
+      }
+    },
+    "policyListType": {
+      "type": "list",
+      "member": {
+        "shape": "Policy"
+      }
+    },
+    "policyNameListType": {
+      "type": "list",
+      "member": {
+        "shape": "policyNameType"
+      }
+    },
+    "policyNameType": {
+      "type": "string",
+      "min": 1,
+      "max": 128,
+      "pattern": "[\\w+=,.@-]+"
+    },
+    "policyNotAttachableMessage": {
+      "type": "string"
+    },
+    "policyPathType": {
+      "type": "string",
+      "min": 1,
+      "max": 512,
+      "pattern": "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/"
+    },
+    "policyScopeType": {
+      "type": "string",
+      "enum": [
+        "All",
+        "AWS",
+        "Local"
+      ]
+    },
+    "policyVersionIdType": {
+      "type": "string",
+      "pattern": "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?"
     },
     "responseMarkerType": {
       "type": "string"
@@ -1159,6 +4409,12 @@ export const iamModel: ServiceModel = {
       "type": "string",
       "max": 1000,
       "pattern": "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*"
+    },
+    "roleDetailListType": {
+      "type": "list",
+      "member": {
+        "shape": "RoleDetail"
+      }
     },
     "roleListType": {
       "type": "list",
@@ -1180,8 +4436,67 @@ export const iamModel: ServiceModel = {
     "serviceFailureExceptionMessage": {
       "type": "string"
     },
+    "statusType": {
+      "type": "string",
+      "enum": [
+        "Active",
+        "Inactive",
+        "Expired"
+      ]
+    },
     "stringType": {
       "type": "string"
+    },
+    "summaryKeyType": {
+      "type": "string",
+      "enum": [
+        "Users",
+        "UsersQuota",
+        "Groups",
+        "GroupsQuota",
+        "ServerCertificates",
+        "ServerCertificatesQuota",
+        "UserPolicySizeQuota",
+        "GroupPolicySizeQuota",
+        "GroupsPerUserQuota",
+        "SigningCertificatesPerUserQuota",
+        "AccessKeysPerUserQuota",
+        "MFADevices",
+        "MFADevicesInUse",
+        "AccountMFAEnabled",
+        "AccountAccessKeysPresent",
+        "AccountPasswordPresent",
+        "AccountSigningCertificatesPresent",
+        "AttachedPoliciesPerGroupQuota",
+        "AttachedPoliciesPerRoleQuota",
+        "AttachedPoliciesPerUserQuota",
+        "Policies",
+        "PoliciesQuota",
+        "PolicySizeQuota",
+        "PolicyVersionsInUse",
+        "PolicyVersionsInUseQuota",
+        "VersionsPerPolicyQuota",
+        "GlobalEndpointTokenVersion",
+        "AssumeRolePolicySizeQuota",
+        "InstanceProfiles",
+        "InstanceProfilesQuota",
+        "Providers",
+        "RolePolicySizeQuota",
+        "Roles",
+        "RolesQuota"
+      ]
+    },
+    "summaryMapType": {
+      "type": "map",
+      "key": {
+        "shape": "summaryKeyType"
+      },
+      "value": {
+        "shape": "summaryValueType"
+      }
+    },
+    "summaryValueType": {
+      "type": "integer"
     },
     "tagKeyListType": {
       "type": "list",
@@ -1211,6 +4526,24 @@ export const iamModel: ServiceModel = {
     },
     "unmodifiableEntityMessage": {
       "type": "string"
+    },
+    "userDetailListType": {
+      "type": "list",
+      "member": {
+        "shape": "UserDetail"
+      }
+    },
+    "userListType": {
+      "type": "list",
+      "member": {
+        "shape": "User"
+      }
+    },
+    "userNameType": {
+      "type": "string",
+      "min": 1,
+      "max": 64,
+      "pattern": "[\\w+=,.@-]+"
     }
   },
   "errors": {
@@ -1226,6 +4559,11 @@ export const iamModel: ServiceModel = {
     },
     "EntityAlreadyExistsException": {
       "code": "EntityAlreadyExists",
+      "status": 409,
+      "fault": "Sender"
+    },
+    "EntityTemporarilyUnmodifiableException": {
+      "code": "EntityTemporarilyUnmodifiable",
       "status": 409,
       "fault": "Sender"
     },
@@ -1247,6 +4585,11 @@ export const iamModel: ServiceModel = {
     "NoSuchEntityException": {
       "code": "NoSuchEntity",
       "status": 404,
+      "fault": "Sender"
+    },
+    "PolicyNotAttachableException": {
+      "code": "PolicyNotAttachable",
+      "status": 400,
       "fault": "Sender"
     },
     "ServiceFailureException": {

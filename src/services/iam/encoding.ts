@@ -3,8 +3,8 @@
  * botocore and the CLI decode them, SDK v3 does not (shared/AWS-FACTS.md). Each call returns its own subset of
  * a role's attributes, so the views are named after the calls that use them.
  */
-import type { InstanceProfile, Role } from '../../protocol/generated/iam.ts';
-import type { InstanceProfileRecord, RoleRecord } from '../../model/iam.ts';
+import type { Group, InstanceProfile, Role, User } from '../../protocol/generated/iam.ts';
+import type { GroupRecord, InstanceProfileRecord, RoleRecord, UserRecord } from '../../model/iam.ts';
 
 /** encodeURIComponent leaves !'()* alone; RFC 3986 reserves them. */
 export const encodePolicyDocument = (doc: string): string =>
@@ -21,7 +21,7 @@ function baseRole(role: RoleRecord): Role {
   };
 }
 
-const boundary = (role: RoleRecord) =>
+const boundary = (role: { readonly permissionsBoundaryArn?: string }) =>
   role.permissionsBoundaryArn === undefined
     ? undefined
     : {
@@ -84,3 +84,30 @@ export function instanceProfileView(
     Tags: withTags ? [...profile.tags] : undefined,
   };
 }
+
+
+/** ListUsers and GetGroup: the basic attributes only (IAM API reference: no PermissionsBoundary or Tags). */
+export const listedUserView = (user: UserRecord): User => ({
+  Path: user.path,
+  UserName: user.name,
+  UserId: user.id,
+  Arn: user.arn,
+  CreateDate: new Date(user.createDate),
+  ...(user.passwordLastUsed !== undefined && { PasswordLastUsed: new Date(user.passwordLastUsed) }),
+});
+
+/** CreateUser and GetUser: with PermissionsBoundary and Tags when set. */
+export const userView = (user: UserRecord): User => ({
+  ...listedUserView(user),
+  PermissionsBoundary: boundary(user),
+  ...(user.tags.length > 0 && { Tags: [...user.tags] }),
+});
+
+export const groupView = (group: GroupRecord): Group => ({
+  Path: group.path,
+  GroupName: group.name,
+  GroupId: group.id,
+  Arn: group.arn,
+  CreateDate: new Date(group.createDate),
+});
+

@@ -1,15 +1,35 @@
 /** The IAM service: its generated model and the handlers of each resource it serves. */
 import { iamModel, type IamOperations } from '../../protocol/generated/iam.ts';
 import type { IamState } from '../../state/iam-state.ts';
+import type { AwsManagedPolicies } from '../../state/aws-managed-policies.ts';
 import { defineService, type ServiceDefinition } from '../service.ts';
+import { accessKeyHandlers } from './access-keys.ts';
+import { accountHandlers } from './account.ts';
+import { attachedPolicyHandlers } from './attached-policies.ts';
+import { boundaryHandlers } from './boundaries.ts';
+import { groupHandlers } from './groups.ts';
+import { inlinePolicyHandlers } from './inline-policies.ts';
 import { instanceProfileHandlers } from './instance-profiles.ts';
+import { managedPolicyHandlers } from './managed-policies.ts';
 import { roleHandlers } from './roles.ts';
+import { userHandlers } from './users.ts';
 import { describeIamInvalid } from './validation.ts';
 
-export function iamService(state: IamState): ServiceDefinition {
+export function iamService(state: IamState, catalogue: AwsManagedPolicies): ServiceDefinition {
   return defineService<IamOperations>(
     iamModel,
-    { ...roleHandlers(state), ...instanceProfileHandlers(state) },
+    {
+      ...roleHandlers(state, catalogue),
+      ...instanceProfileHandlers(state),
+      ...managedPolicyHandlers(state, catalogue),
+      ...inlinePolicyHandlers(state),
+      ...attachedPolicyHandlers(state, catalogue),
+      ...boundaryHandlers(state, catalogue),
+      ...userHandlers(state, catalogue),
+      ...groupHandlers(state),
+      ...accessKeyHandlers(state),
+      ...accountHandlers(state, catalogue),
+    },
     describeIamInvalid,
   );
 }

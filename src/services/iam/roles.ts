@@ -1,15 +1,25 @@
 /** IAM role operations: create, read, list, update, delete, and tags. */
 import type { IamOperations } from '../../protocol/generated/iam.ts';
-import { LimitExceededException, MalformedPolicyDocumentException } from '../../protocol/generated/iam.ts';
+import { MalformedPolicyDocumentException } from '../../protocol/generated/iam.ts';
 import type { Handlers } from '../service.ts';
 import type { IamState } from '../../state/iam-state.ts';
+import type { AwsManagedPolicies } from '../../state/aws-managed-policies.ts';
+import { checkBoundary } from './boundaries.ts';
 import { nameKey, type RoleRecord } from '../../model/iam.ts';
-import { iamArn, parseArn } from '../../model/arn.ts';
+import { iamArn } from '../../model/arn.ts';
 import { uniqueId } from '../../model/ids.ts';
 import { isoSeconds } from '../../model/time.ts';
-import { validateTrustPolicy } from '../../policy/trust-policy.ts';
+import { policySize, validatePolicy } from '../../policy/validate.ts';
+import { principalExists } from '../../state/principals.ts';
 import { createdRoleView, describedRoleView, fullRoleView, listedRoleView } from './encoding.ts';
-import { invalidArn, roleExists, roleNotFound, mustRemoveRolesFromProfile } from './errors.ts';
+import {
+  mustDeletePolicies,
+  mustDetachPolicies,
+  mustRemoveRolesFromProfile,
+  quotaExceeded,
+  roleExists,
+  roleNotFound,
+} from './errors.ts';
 import { paginate } from './pagination.ts';
 import { checkRequestTags, mergeTags, removeTags } from './tags.ts';
 
@@ -27,29 +37,18 @@ type RoleOps = Pick<
   | 'ListRoleTags'
 >;
 
+/** Trust policies may hold 2,048 characters, whitespace not counted (IAM quotas, default). */
+const TRUST_POLICY_QUOTA = 2048;
+
 /** Default session length of a role (CreateRole: "the default value of one hour is applied"). */
 const DEFAULT_MAX_SESSION_DURATION = 3600;
 
-/** A permissions boundary must be a managed policy ARN: `arn:aws:iam::<account|aws>:policy/…`. */
-function checkBoundaryArn(arn: string): void {
-  const parsed = parseArn(arn);
-  if (!parsed || parsed.service !== 'iam' || !parsed.resource.startsWith('policy/')) throw invalidArn(arn);
-}
-
-export function roleHandlers(state: IamState): Handlers<RoleOps> {
-  /** Role principals must exist; other principal kinds are checked as their entities arrive. */
-  const principalExists = (arn: string): boolean | undefined => {
-    const parsed = parseArn(arn);
-    if (!parsed || parsed.service !== 'iam' || !parsed.resource.startsWith('role/')) return undefined;
-    const name = parsed.resource.slice(parsed.resource.lastIndexOf('/') + 1);
-    return state.get('iam.role', parsed.account, nameKey(name))?.arn === arn;
-  };
+export function roleHandlers(state: IamState, catalogue: AwsManagedPolicies): Handlers<RoleOps> {
   const checkTrustPolicy = (document: string): void => {
-    const problem = validateTrustPolicy(document, principalExists);
-    if (problem === undefined) return;
-    throw problem.code === 'LimitExceeded'
-      ? new LimitExceededException(problem.message)
-      : new MalformedPolicyDocumentException(problem.message);
+    const problem = validatePolicy(document, 'trust', { principalExists: (arn) => principalExists(state, arn) });
+    if (problem !== undefined) throw new MalformedPolicyDocumentException(problem);
+    // Over the quota is LimitExceeded (409), not MalformedPolicyDocument (docs/research/wire-facts.md §6).
+    if (policySize(document) > TRUST_POLICY_QUOTA) throw quotaExceeded('ACLSizePerRole', TRUST_POLICY_QUOTA);
   };
 
   const find = (account: string, name: string): RoleRecord => {
@@ -68,7 +67,7 @@ export function roleHandlers(state: IamState): Handlers<RoleOps> {
   return {
     CreateRole: (input, ctx) => {
       checkTrustPolicy(input.AssumeRolePolicyDocument);
-      if (input.PermissionsBoundary !== undefined) checkBoundaryArn(input.PermissionsBoundary);
+      if (input.PermissionsBoundary !== undefined) checkBoundary(state, catalogue, ctx.account, input.PermissionsBoundary);
       checkRequestTags(input.Tags ?? []);
       const path = input.Path ?? '/';
       const role: RoleRecord = {
@@ -80,6 +79,8 @@ export function roleHandlers(state: IamState): Handlers<RoleOps> {
         trustPolicy: input.AssumeRolePolicyDocument,
         maxSessionDuration: input.MaxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
         tags: input.Tags ?? [],
+        inlinePolicies: [],
+        attachedPolicyArns: [],
         ...(input.Description !== undefined && { description: input.Description }),
         ...(input.PermissionsBoundary !== undefined && { permissionsBoundaryArn: input.PermissionsBoundary }),
       };
@@ -125,6 +126,8 @@ export function roleHandlers(state: IamState): Handlers<RoleOps> {
         const key = nameKey(role.name);
         const inProfile = state.list('iam.instance-profile', ctx.account).some((p) => p.roleKeys.includes(key));
         if (inProfile) throw mustRemoveRolesFromProfile();
+        if (role.attachedPolicyArns.length > 0) throw mustDetachPolicies();
+        if (role.inlinePolicies.length > 0) throw mustDeletePolicies();
         await w.delete('iam.role', ctx.account, key);
       }),
 
