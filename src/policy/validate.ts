@@ -72,7 +72,16 @@ const STATEMENT_KEYS = new Set([
   'Condition',
 ]);
 const PRINCIPAL_KEYS = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
-const PARTITIONS = new Set(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc']);
+const PARTITIONS = new Set([
+  'aws',
+  'aws-cn',
+  'aws-us-gov',
+  'aws-iso',
+  'aws-iso-b',
+  'aws-iso-e',
+  'aws-iso-f',
+  'aws-eusc',
+]);
 const IAM_RESOURCE_TYPES = [
   'user/',
   'federated-user/',
@@ -184,9 +193,14 @@ function checkSyntax(doc: JsonObject): JsonObject[] {
 function validDate(value: Json): boolean {
   if (typeof value === 'number') return Number.isFinite(value);
   if (typeof value !== 'string') return false;
-  if (/^-?\d+$/.test(value)) return Math.abs(Number(value)) <= 9_223_372_036_854_775_807 && value.length < 20;
-  return /^\d{4}(-\d{2}(-\d{2})?)?([Tt]\d{1,2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?([Zz]|[+-]\d{1,2}(:?\d{2})?)?)?$/.test(value) ||
-    /^\d{2}[Tt]$/.test(value);
+  if (/^-?\d+$/.test(value)) {
+    const magnitude = BigInt(value.replace('-', ''));
+    return magnitude <= 9_223_372_036_854_775_807n;
+  }
+  return (
+    /^\d{4}(-\d{2}(-\d{2})?)?([Tt]\d{1,2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?([Zz]|[+-]\d{1,2}(:?\d{2})?)?)?$/.test(value) ||
+    /^\d{2}[Tt]$/.test(value)
+  );
 }
 
 // Stage 3: what IAM's older parser refuses.

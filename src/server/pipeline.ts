@@ -1,7 +1,8 @@
 /**
  * The path of every AWS API request, as one ordered chain (shared/DESIGN.md, "One request, end to end"):
- *   1 route  2 decode  3 authenticate  4 validate  5 authorize  6 handle  7 encode  8 record
- * Constraint checks (4) run after authentication so an unauthenticated caller learns nothing from them.
+ *   1 route  2 authenticate  3 decode  4 validate  5 authorize  6 handle  7 encode  8 record
+ * Authentication comes before decoding, so an unauthenticated caller learns nothing about the API: not
+ * whether an action exists, not what its constraints are.
  * Each step either passes the request on or ends it with an AwsError, which is encoded in the service's own
  * wire format; an unexpected exception becomes InternalFailure and is logged, never a dropped connection.
  */
@@ -11,9 +12,9 @@ import { requestId as newRequestId } from '../model/ids.ts';
 import { AwsError, commonErrors, isAwsError } from '../protocol/errors.ts';
 import type { ServiceModel } from '../protocol/model.ts';
 import { authenticationError } from '../protocol/query/auth-errors.ts';
-import { decodeParams, ParamTypeError, parseForm } from '../protocol/query/decode.ts';
+import { decodeParams, parseForm, type TypeProblem } from '../protocol/query/decode.ts';
 import { encodeError, encodeResult } from '../protocol/query/encode.ts';
-import { validationMessage, validationProblems } from '../protocol/query/validate.ts';
+import { validationMessage, validationProblems, type ValidationProblem } from '../protocol/query/validate.ts';
 import { verifySigV4 } from '../protocol/sigv4/verify.ts';
 import type { KeyResolver, ResolvedKey } from '../auth/credentials.ts';
 import { authorize } from '../auth/authorize.ts';
@@ -47,6 +48,19 @@ export interface PipelineDeps {
 }
 
 const XML = 'text/xml';
+
+/** A key the verifier accepted but no principal holds (it cannot happen while lookup and resolution agree). */
+const UNKNOWN_KEY = {
+  ok: false,
+  code: 'InvalidClientTokenId',
+  message: 'The security token included in the request is invalid.',
+} as const;
+
+const typeProblem = (p: TypeProblem): ValidationProblem => ({
+  path: p.path,
+  shown: `'${p.value}'`,
+  constraint: `Member must be ${p.expected}`,
+});
 
 export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Promise<GatewayResponse> {
   const respond = (model: ServiceModel | undefined, requestId: string, status: number, body: string) => ({
@@ -82,7 +96,20 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       const service = route.service;
       model = service.model;
 
-      // 2 decode
+      // 2 authenticate
+      const now = deps.clock.now();
+      let resolved: ResolvedKey | undefined;
+      const auth = verifySigV4(req, now, (keyId, token) => {
+        resolved = deps.resolveKey(keyId, token);
+        return resolved;
+      });
+      if (!auth.ok || !resolved) {
+        throw authenticationError(model.protocol, auth.ok ? UNKNOWN_KEY : auth);
+      }
+      const principal = resolved.principal;
+      caller = principal.arn;
+
+      // 3 decode
       const action = params.get('Action');
       if (action === undefined || action === '') throw commonErrors.missingAction();
       const op = model.operations[action];
@@ -93,46 +120,16 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
           : commonErrors.invalidAction(`Could not find operation ${action} for version ${model.apiVersion}`);
       }
       operation = action;
-      let input: Record<string, unknown>;
-      try {
-        input = decodeParams(model, op.input, params);
-      } catch (err) {
-        if (err instanceof ParamTypeError) {
-          throw commonErrors.validation(
-            `1 validation error detected: Value '${err.value}' at '${err.param}' failed to satisfy constraint: Member must be ${err.expected}`,
-          );
-        }
-        throw err;
-      }
-
-      // 3 authenticate
-      const now = deps.clock.now();
-      let resolved: ResolvedKey | undefined;
-      const auth = verifySigV4(req, now, (keyId, token) => {
-        resolved = deps.resolveKey(keyId, token);
-        return resolved;
-      });
-      if (!auth.ok || !resolved) {
-        throw authenticationError(
-          model.protocol,
-          auth.ok
-            ? {
-                ok: false,
-                code: 'InvalidClientTokenId',
-                message: 'The security token included in the request is invalid.',
-              }
-            : auth,
-        );
-      }
-      const principal = resolved.principal;
-      caller = principal.arn;
+      const decoded = decodeParams(model, op.input, params);
+      const input = decoded.input;
 
       // 4 validate
-      if (op.input !== undefined) {
-        const problems = validationProblems(model, op.input, input);
-        if (problems.length > 0) {
-          throw commonErrors.validation(service.describeInvalid?.(problems) ?? validationMessage(problems));
-        }
+      const problems = [
+        ...decoded.problems.map(typeProblem),
+        ...(op.input === undefined ? [] : validationProblems(model, op.input, input)),
+      ];
+      if (problems.length > 0) {
+        throw commonErrors.validation(service.describeInvalid?.(problems) ?? validationMessage(problems));
       }
 
       // 5 authorize

@@ -60,6 +60,9 @@ export function awsCli(endpoint: string, args: readonly string[], creds?: { id: 
 
 /** Runs a python3 script (boto3 available) with the endpoint in its environment; the script prints JSON. */
 export function python(endpoint: string, script: string, creds?: { id: string; secret: string }): CliResult {
-  const r = spawnSync('python3', ['-c', script], { env: clientEnv(endpoint, creds?.id, creds?.secret), encoding: 'utf8' });
+  const r = spawnSync('python3', ['-c', script], {
+    env: clientEnv(endpoint, creds?.id, creds?.secret),
+    encoding: 'utf8',
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

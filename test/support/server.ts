@@ -38,7 +38,19 @@ export async function startRolecall(options: StartOptions = {}): Promise<Rolecal
   for (const name of Object.keys(env)) if (name.startsWith('ROLECALL_') && !options.env?.[name]) delete env[name];
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--ready-file', readyFile, '--log-level', 'warn', ...(options.args ?? [])],
+    [
+      BIN,
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--ready-file',
+      readyFile,
+      '--log-level',
+      'warn',
+      ...(options.args ?? []),
+    ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -55,11 +55,14 @@ class XmlWriter {
     const shape = this.model.shapes[shapeName];
     if (!shape) return;
     switch (shape.type) {
-      case 'structure':
-        this.parts.push(`<${tag}>`);
+      case 'structure': {
+        const open = this.parts.push(`<${tag}>`);
         this.members(shape, value as Record<string, unknown>);
-        this.parts.push(`</${tag}>`);
+        // An empty structure is written as one empty element, as AWS writes `<RoleLastUsed/>`.
+        if (this.parts.length === open) this.parts[open - 1] = `<${tag}/>`;
+        else this.parts.push(`</${tag}>`);
         return;
+      }
       case 'list': {
         const items = value as unknown[];
         if (items.length === 0) {

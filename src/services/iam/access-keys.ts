@@ -28,7 +28,10 @@ const newSecret = (): string => randomBytes(30).toString('base64');
 
 export function accessKeyHandlers(state: IamState): Handlers<KeyOps> {
   /** Whose keys a call is about: the named user, the calling user, or (undefined) the account root. */
-  const owner = (ctx: OperationContext, given: string | undefined): { key: string | undefined; name: string | undefined } => {
+  const owner = (
+    ctx: OperationContext,
+    given: string | undefined,
+  ): { key: string | undefined; name: string | undefined } => {
     const name = callingUserName(ctx, given);
     if (name === undefined) return { key: undefined, name: undefined };
     const user = findHolder(state, USER, ctx.account, name);
@@ -107,7 +110,8 @@ export function accessKeyHandlers(state: IamState): Handlers<KeyOps> {
           `User: ${ctx.principal.arn} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key ${input.AccessKeyId}`,
         );
       }
-      const user = found.key.userKey === undefined ? undefined : state.get('iam.user', found.account, found.key.userKey);
+      const user =
+        found.key.userKey === undefined ? undefined : state.get('iam.user', found.account, found.key.userKey);
       const used = found.key.lastUsed;
       return {
         UserName: user?.name ?? ctx.account,

@@ -137,7 +137,11 @@ export function accountHandlers(state: IamState, catalogue: AwsManagedPolicies):
                 CreateDate: view.CreateDate,
                 AssumeRolePolicyDocument: view.AssumeRolePolicyDocument,
                 InstanceProfileList: inProfiles.map((p) =>
-                  instanceProfileView(p, p.roleKeys.flatMap((k) => state.get('iam.role', account, k) ?? []), false),
+                  instanceProfileView(
+                    p,
+                    p.roleKeys.flatMap((k) => state.get('iam.role', account, k) ?? []),
+                    false,
+                  ),
                 ),
                 RolePolicyList: inlineList(r.inlinePolicies),
                 AttachedManagedPolicies: attachedList(account, r.attachedPolicyArns),

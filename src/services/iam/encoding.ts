@@ -85,7 +85,6 @@ export function instanceProfileView(
   };
 }
 
-
 /** ListUsers and GetGroup: the basic attributes only (IAM API reference: no PermissionsBoundary or Tags). */
 export const listedUserView = (user: UserRecord): User => ({
   Path: user.path,
@@ -110,4 +109,3 @@ export const groupView = (group: GroupRecord): Group => ({
   Arn: group.arn,
   CreateDate: new Date(group.createDate),
 });
-

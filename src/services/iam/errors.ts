@@ -14,7 +14,8 @@ import { AwsError } from '../../protocol/errors.ts';
 
 export const roleNotFound = (name: string) => new NoSuchEntityException(`The role with name ${name} cannot be found.`);
 export const userNotFound = (name: string) => new NoSuchEntityException(`The user with name ${name} cannot be found.`);
-export const groupNotFound = (name: string) => new NoSuchEntityException(`The group with name ${name} cannot be found.`);
+export const groupNotFound = (name: string) =>
+  new NoSuchEntityException(`The group with name ${name} cannot be found.`);
 export const profileNotFound = (name: string) => new NoSuchEntityException(`Instance Profile ${name} cannot be found.`);
 export const roleNotInProfile = (role: string, profile: string) =>
   new NoSuchEntityException(`Role ${role} in Instance Profile ${profile} cannot be found.`);
@@ -28,7 +29,8 @@ export const accessKeyNotFound = (id: string) =>
 
 export const roleExists = (name: string) => new EntityAlreadyExistsException(`Role with name ${name} already exists.`);
 export const userExists = (name: string) => new EntityAlreadyExistsException(`User with name ${name} already exists.`);
-export const groupExists = (name: string) => new EntityAlreadyExistsException(`Group with name ${name} already exists.`);
+export const groupExists = (name: string) =>
+  new EntityAlreadyExistsException(`Group with name ${name} already exists.`);
 export const profileExists = (name: string) =>
   new EntityAlreadyExistsException(`Instance Profile ${name} already exists.`);
 export const policyExists = (name: string) =>

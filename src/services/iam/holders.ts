@@ -21,8 +21,18 @@ export interface HolderKind<R extends HolderRecord> {
   readonly record?: R;
 }
 
-export const ROLE: HolderKind<RoleRecord> = { kind: 'iam.role', label: 'Role', notFound: roleNotFound, inlineQuota: 10240 };
-export const USER: HolderKind<UserRecord> = { kind: 'iam.user', label: 'User', notFound: userNotFound, inlineQuota: 2048 };
+export const ROLE: HolderKind<RoleRecord> = {
+  kind: 'iam.role',
+  label: 'Role',
+  notFound: roleNotFound,
+  inlineQuota: 10240,
+};
+export const USER: HolderKind<UserRecord> = {
+  kind: 'iam.user',
+  label: 'User',
+  notFound: userNotFound,
+  inlineQuota: 2048,
+};
 export const GROUP: HolderKind<GroupRecord> = {
   kind: 'iam.group',
   label: 'Group',
@@ -33,7 +43,12 @@ export const GROUP: HolderKind<GroupRecord> = {
 /** Managed policies per role, user or group (IAM quotas: "Managed policies attached to an IAM role/user/group"). */
 export const ATTACHED_POLICY_QUOTA = 10;
 
-export function findHolder<R extends HolderRecord>(state: IamState, holder: HolderKind<R>, account: string, name: string): R {
+export function findHolder<R extends HolderRecord>(
+  state: IamState,
+  holder: HolderKind<R>,
+  account: string,
+  name: string,
+): R {
   const record = state.get(holder.kind, account, nameKey(name)) as R | undefined;
   if (!record) throw holder.notFound(name);
   return record;

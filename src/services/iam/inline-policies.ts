@@ -60,13 +60,16 @@ function operations<R extends HolderRecord>(state: IamState, holder: HolderKind<
     },
     delete: async (ctx: OperationContext, holderName: string, policyName: string) => {
       await updateHolder(state, holder, ctx.account, holderName, (record) => {
-        if (!record.inlinePolicies.some((p) => same(p.name, policyName))) throw policyNotFound(holder.label, policyName);
+        if (!record.inlinePolicies.some((p) => same(p.name, policyName)))
+          throw policyNotFound(holder.label, policyName);
         return { ...record, inlinePolicies: record.inlinePolicies.filter((p) => !same(p.name, policyName)) };
       });
     },
     list: (ctx: OperationContext, holderName: string, marker: string | undefined, maxItems: number | undefined) => {
       const record = findHolder(state, holder, ctx.account, holderName);
-      const names = record.inlinePolicies.map((p) => p.name).sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+      const names = record.inlinePolicies
+        .map((p) => p.name)
+        .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
       const page = paginate(names, (n) => n.toLowerCase(), marker, maxItems);
       return { PolicyNames: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },

@@ -117,7 +117,12 @@ export function managedPolicyHandlers(state: IamState, catalogue: AwsManagedPoli
     return policy;
   };
 
-  const update = (account: string, arn: string, refusal: string, change: (p: ManagedPolicyRecord) => ManagedPolicyRecord) =>
+  const update = (
+    account: string,
+    arn: string,
+    refusal: string,
+    change: (p: ManagedPolicyRecord) => ManagedPolicyRecord,
+  ) =>
     state.write(async (w) => {
       const updated = change(findOwn(account, arn, refusal));
       await w.update('iam.policy', account, nameKey(updated.name), updated);
@@ -245,15 +250,20 @@ export function managedPolicyHandlers(state: IamState, catalogue: AwsManagedPoli
       if (!findManagedPolicy(state, catalogue, ctx.account, input.PolicyArn)) {
         throw versionNotFound(input.PolicyArn, input.VersionId);
       }
-      await update(ctx.account, input.PolicyArn, 'Cannot delete policy versions outside your own account.', (policy) => {
-        if (!policy.versions.some((v) => v.versionId === input.VersionId)) {
-          throw versionNotFound(input.PolicyArn, input.VersionId);
-        }
-        if (policy.defaultVersionId === input.VersionId) {
-          throw deleteConflict('Cannot delete the default version of a policy.');
-        }
-        return { ...policy, versions: policy.versions.filter((v) => v.versionId !== input.VersionId) };
-      });
+      await update(
+        ctx.account,
+        input.PolicyArn,
+        'Cannot delete policy versions outside your own account.',
+        (policy) => {
+          if (!policy.versions.some((v) => v.versionId === input.VersionId)) {
+            throw versionNotFound(input.PolicyArn, input.VersionId);
+          }
+          if (policy.defaultVersionId === input.VersionId) {
+            throw deleteConflict('Cannot delete the default version of a policy.');
+          }
+          return { ...policy, versions: policy.versions.filter((v) => v.versionId !== input.VersionId) };
+        },
+      );
     },
 
     SetDefaultPolicyVersion: async (input, ctx) => {

@@ -67,7 +67,8 @@ export function roleHandlers(state: IamState, catalogue: AwsManagedPolicies): Ha
   return {
     CreateRole: (input, ctx) => {
       checkTrustPolicy(input.AssumeRolePolicyDocument);
-      if (input.PermissionsBoundary !== undefined) checkBoundary(state, catalogue, ctx.account, input.PermissionsBoundary);
+      if (input.PermissionsBoundary !== undefined)
+        checkBoundary(state, catalogue, ctx.account, input.PermissionsBoundary);
       checkRequestTags(input.Tags ?? []);
       const path = input.Path ?? '/';
       const role: RoleRecord = {

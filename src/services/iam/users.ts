@@ -46,7 +46,8 @@ export function userHandlers(state: IamState, catalogue: AwsManagedPolicies): Ha
   return {
     CreateUser: (input, ctx) => {
       checkRequestTags(input.Tags ?? []);
-      if (input.PermissionsBoundary !== undefined) checkBoundary(state, catalogue, ctx.account, input.PermissionsBoundary);
+      if (input.PermissionsBoundary !== undefined)
+        checkBoundary(state, catalogue, ctx.account, input.PermissionsBoundary);
       const path = input.Path ?? '/';
       const user: UserRecord = {
         name: input.UserName,
@@ -114,7 +115,8 @@ export function userHandlers(state: IamState, catalogue: AwsManagedPolicies): Ha
         if (user.inlinePolicies.length > 0) throw mustDeletePolicies();
         if (user.attachedPolicyArns.length > 0) throw mustDetachPolicies();
         // The same text as DeleteGroup with members (recorded AWS responses).
-        if (user.groupKeys.length > 0) throw deleteConflict('Cannot delete entity, must remove users from group first.');
+        if (user.groupKeys.length > 0)
+          throw deleteConflict('Cannot delete entity, must remove users from group first.');
         await w.delete('iam.user', ctx.account, key);
       }),
 

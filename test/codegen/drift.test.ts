@@ -1,0 +1,108 @@
+/**
+ * The generated wire layer is current: regenerating from models/ gives exactly the committed files under
+ * src/protocol/generated/ (so a hand edit, or a model change without `npm run codegen`, fails `npm test`), and
+ * every operation scripts/codegen/operations.json lists has a handler in its service, and no handler is unlisted.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { generateAll } from '../../scripts/codegen/generate.ts';
+import { ec2Model } from '../../src/protocol/generated/ec2.ts';
+import { iamModel } from '../../src/protocol/generated/iam.ts';
+import { stsModel } from '../../src/protocol/generated/sts.ts';
+import { AwsManagedPolicies } from '../../src/state/aws-managed-policies.ts';
+import { IamState } from '../../src/state/iam-state.ts';
+import { MemoryStore } from '../../src/store/memory/memory-store.ts';
+import { ec2Service } from '../../src/services/ec2/index.ts';
+import { iamService } from '../../src/services/iam/index.ts';
+import { stsService } from '../../src/services/sts/index.ts';
+import type { ServiceDefinition } from '../../src/services/service.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const GENERATED = join('src', 'protocol', 'generated');
+
+interface OperationList {
+  readonly model: string;
+  readonly operations: readonly string[];
+}
+
+const listed = JSON.parse(readFileSync(join(ROOT, 'scripts', 'codegen', 'operations.json'), 'utf8')) as Record<
+  string,
+  OperationList
+>;
+
+describe('generated code is current', () => {
+  const generated = generateAll();
+
+  it('generates one file per model', () => {
+    const models = readdirSync(join(ROOT, 'models'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => join(GENERATED, f.replace(/\.json$/, '.ts')))
+      .sort();
+    assert.deepEqual([...generated.keys()].sort(), models);
+    assert.deepEqual(
+      models,
+      ['ec2', 'iam', 'sts'].map((s) => join(GENERATED, `${s}.ts`)),
+    );
+  });
+
+  it('has no committed generated file that codegen would not write', () => {
+    const committed = readdirSync(join(ROOT, GENERATED))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => join(GENERATED, f))
+      .sort();
+    assert.deepEqual(committed, [...generated.keys()].sort());
+  });
+
+  for (const [path, text] of generateAll()) {
+    it(`${path} matches a fresh run of codegen (run \`npm run codegen\`)`, () => {
+      const committed = readFileSync(join(ROOT, path), 'utf8');
+      if (committed !== text) {
+        const a = committed.split('\n');
+        const b = text.split('\n');
+        const line = a.findIndex((l, i) => l !== b[i]);
+        assert.fail(
+          `${path} differs from codegen output at line ${line + 1}:\n  committed: ${a[line] ?? '<end of file>'}\n  generated: ${b[line] ?? '<end of file>'}`,
+        );
+      }
+    });
+  }
+
+  it('generates only the operations operations.json lists', () => {
+    const models = { iam: iamModel, sts: stsModel, ec2: ec2Model };
+    for (const [service, model] of Object.entries(models)) {
+      assert.deepEqual(Object.keys(model.operations).sort(), [...(listed[service]?.operations ?? [])].sort(), service);
+    }
+  });
+});
+
+describe('every listed operation has a handler', () => {
+  it('operations.json names exactly the services rolecall serves', () => {
+    assert.deepEqual(Object.keys(listed).sort(), ['ec2', 'iam', 'sts']);
+  });
+
+  it('iam, sts and ec2 handle exactly their listed operations', async () => {
+    const store = new MemoryStore();
+    await store.open();
+    try {
+      const services: Record<string, ServiceDefinition> = {
+        iam: iamService(await IamState.load(store), AwsManagedPolicies.load()),
+        sts: stsService(),
+        ec2: ec2Service(),
+      };
+      for (const [name, { operations }] of Object.entries(listed)) {
+        const service = services[name];
+        assert.ok(service, `no service ${name}`);
+        for (const op of operations) {
+          assert.equal(typeof service.handlers[op], 'function', `${name}:${op} has no handler`);
+          assert.ok(service.model.operations[op], `${name}:${op} is not in the generated model`);
+        }
+        assert.deepEqual(Object.keys(service.handlers).sort(), [...operations].sort(), `${name}: unlisted handlers`);
+        assert.equal(service.model.service, name);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
