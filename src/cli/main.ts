@@ -1,13 +1,15 @@
 /** The `rolecall` command: dispatches to one module per subcommand (shared/STYLE.md convention 12). */
 import { serve } from './serve.ts';
+import { simulate } from './simulate.ts';
 import { VERSION } from '../server/version.ts';
 
-const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = { serve };
+const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = { serve, simulate };
 
 const USAGE = `usage: rolecall <command> [options]
 
 commands:
   serve     run the local AWS identity cloud (rolecall serve --help)
+  simulate  evaluate requests against IAM policies offline (rolecall simulate --help)
 
   --version print the version`;
 
