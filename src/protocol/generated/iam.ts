@@ -60,6 +60,12 @@ export interface AttachedPolicy {
   PolicyArn?: string | undefined;
 }
 
+export interface ContextEntry {
+  ContextKeyName?: string | undefined;
+  ContextKeyValues?: string[] | undefined;
+  ContextKeyType?: "string" | "stringList" | "numeric" | "numericList" | "boolean" | "booleanList" | "ip" | "ipList" | "binary" | "binaryList" | "date" | "dateList" | undefined;
+}
+
 export interface CreateAccessKeyRequest {
   UserName?: string | undefined;
 }
@@ -202,6 +208,18 @@ export interface DetachUserPolicyRequest {
   PolicyArn: string;
 }
 
+export interface EvaluationResult {
+  EvalActionName: string;
+  EvalResourceName?: string | undefined;
+  EvalDecision: "allowed" | "explicitDeny" | "implicitDeny";
+  MatchedStatements?: Statement[] | undefined;
+  MissingContextValues?: string[] | undefined;
+  OrganizationsDecisionDetail?: OrganizationsDecisionDetail | undefined;
+  PermissionsBoundaryDecisionDetail?: PermissionsBoundaryDecisionDetail | undefined;
+  EvalDecisionDetails?: Record<string, "allowed" | "explicitDeny" | "implicitDeny"> | undefined;
+  ResourceSpecificResults?: ResourceSpecificResult[] | undefined;
+}
+
 export interface GetAccessKeyLastUsedRequest {
   AccessKeyId: string;
 }
@@ -228,6 +246,19 @@ export interface GetAccountAuthorizationDetailsResponse {
 
 export interface GetAccountSummaryResponse {
   SummaryMap?: Record<string, number> | undefined;
+}
+
+export interface GetContextKeysForCustomPolicyRequest {
+  PolicyInputList: string[];
+}
+
+export interface GetContextKeysForPolicyResponse {
+  ContextKeyNames?: string[] | undefined;
+}
+
+export interface GetContextKeysForPrincipalPolicyRequest {
+  PolicySourceArn: string;
+  PolicyInputList?: string[] | undefined;
 }
 
 export interface GetGroupPolicyRequest {
@@ -611,6 +642,14 @@ export interface ManagedPolicyDetail {
   PolicyVersionList?: PolicyVersion[] | undefined;
 }
 
+export interface OrganizationsDecisionDetail {
+  AllowedByOrganizations?: boolean | undefined;
+}
+
+export interface PermissionsBoundaryDecisionDetail {
+  AllowedByPermissionsBoundary?: boolean | undefined;
+}
+
 export interface Policy {
   PolicyName?: string | undefined;
   PolicyId?: string | undefined;
@@ -653,6 +692,11 @@ export interface PolicyVersion {
   CreateDate?: Date | undefined;
 }
 
+export interface Position {
+  Line?: number | undefined;
+  Column?: number | undefined;
+}
+
 export interface PutGroupPolicyRequest {
   GroupName: string;
   PolicyName: string;
@@ -689,6 +733,15 @@ export interface RemoveRoleFromInstanceProfileRequest {
 export interface RemoveUserFromGroupRequest {
   GroupName: string;
   UserName: string;
+}
+
+export interface ResourceSpecificResult {
+  EvalResourceName: string;
+  EvalResourceDecision: "allowed" | "explicitDeny" | "implicitDeny";
+  MatchedStatements?: Statement[] | undefined;
+  MissingContextValues?: string[] | undefined;
+  EvalDecisionDetails?: Record<string, "allowed" | "explicitDeny" | "implicitDeny"> | undefined;
+  PermissionsBoundaryDecisionDetail?: PermissionsBoundaryDecisionDetail | undefined;
 }
 
 export interface Role {
@@ -728,6 +781,48 @@ export interface RoleLastUsed {
 export interface SetDefaultPolicyVersionRequest {
   PolicyArn: string;
   VersionId: string;
+}
+
+export interface SimulateCustomPolicyRequest {
+  PolicyInputList: string[];
+  PermissionsBoundaryPolicyInputList?: string[] | undefined;
+  ActionNames: string[];
+  ResourceArns?: string[] | undefined;
+  ResourcePolicy?: string | undefined;
+  ResourceOwner?: string | undefined;
+  CallerArn?: string | undefined;
+  ContextEntries?: ContextEntry[] | undefined;
+  ResourceHandlingOption?: string | undefined;
+  MaxItems?: number | undefined;
+  Marker?: string | undefined;
+}
+
+export interface SimulatePolicyResponse {
+  EvaluationResults?: EvaluationResult[] | undefined;
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+}
+
+export interface SimulatePrincipalPolicyRequest {
+  PolicySourceArn: string;
+  PolicyInputList?: string[] | undefined;
+  PermissionsBoundaryPolicyInputList?: string[] | undefined;
+  ActionNames: string[];
+  ResourceArns?: string[] | undefined;
+  ResourcePolicy?: string | undefined;
+  ResourceOwner?: string | undefined;
+  CallerArn?: string | undefined;
+  ContextEntries?: ContextEntry[] | undefined;
+  ResourceHandlingOption?: string | undefined;
+  MaxItems?: number | undefined;
+  Marker?: string | undefined;
+}
+
+export interface Statement {
+  SourcePolicyId?: string | undefined;
+  SourcePolicyType?: "user" | "group" | "role" | "aws-managed" | "user-managed" | "resource" | "none" | undefined;
+  StartPosition?: Position | undefined;
+  EndPosition?: Position | undefined;
 }
 
 export interface Tag {
@@ -872,6 +967,8 @@ export interface IamOperations {
   GetAccessKeyLastUsed: { input: GetAccessKeyLastUsedRequest; output: GetAccessKeyLastUsedResponse };
   GetAccountAuthorizationDetails: { input: GetAccountAuthorizationDetailsRequest; output: GetAccountAuthorizationDetailsResponse };
   GetAccountSummary: { input: Record<string, never>; output: GetAccountSummaryResponse };
+  GetContextKeysForCustomPolicy: { input: GetContextKeysForCustomPolicyRequest; output: GetContextKeysForPolicyResponse };
+  GetContextKeysForPrincipalPolicy: { input: GetContextKeysForPrincipalPolicyRequest; output: GetContextKeysForPolicyResponse };
   GetGroup: { input: GetGroupRequest; output: GetGroupResponse };
   GetGroupPolicy: { input: GetGroupPolicyRequest; output: GetGroupPolicyResponse };
   GetInstanceProfile: { input: GetInstanceProfileRequest; output: GetInstanceProfileResponse };
@@ -909,6 +1006,8 @@ export interface IamOperations {
   RemoveRoleFromInstanceProfile: { input: RemoveRoleFromInstanceProfileRequest; output: void };
   RemoveUserFromGroup: { input: RemoveUserFromGroupRequest; output: void };
   SetDefaultPolicyVersion: { input: SetDefaultPolicyVersionRequest; output: void };
+  SimulateCustomPolicy: { input: SimulateCustomPolicyRequest; output: SimulatePolicyResponse };
+  SimulatePrincipalPolicy: { input: SimulatePrincipalPolicyRequest; output: SimulatePolicyResponse };
   TagInstanceProfile: { input: TagInstanceProfileRequest; output: void };
   TagPolicy: { input: TagPolicyRequest; output: void };
   TagRole: { input: TagRoleRequest; output: void };
@@ -970,6 +1069,12 @@ export class MalformedPolicyDocumentException extends AwsError {
 export class NoSuchEntityException extends AwsError {
   constructor(message: string) {
     super("NoSuchEntity", 404, message, "Sender");
+  }
+}
+
+export class PolicyEvaluationException extends AwsError {
+  constructor(message: string) {
+    super("PolicyEvaluation", 500, message, "Receiver");
   }
 }
 
@@ -1315,6 +1420,25 @@ export const iamModel: ServiceModel = {
       "resultWrapper": "GetAccountSummaryResult",
       "errors": [
         "ServiceFailureException"
+      ]
+    },
+    "GetContextKeysForCustomPolicy": {
+      "name": "GetContextKeysForCustomPolicy",
+      "input": "GetContextKeysForCustomPolicyRequest",
+      "output": "GetContextKeysForPolicyResponse",
+      "resultWrapper": "GetContextKeysForCustomPolicyResult",
+      "errors": [
+        "InvalidInputException"
+      ]
+    },
+    "GetContextKeysForPrincipalPolicy": {
+      "name": "GetContextKeysForPrincipalPolicy",
+      "input": "GetContextKeysForPrincipalPolicyRequest",
+      "output": "GetContextKeysForPolicyResponse",
+      "resultWrapper": "GetContextKeysForPrincipalPolicyResult",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException"
       ]
     },
     "GetGroup": {
@@ -1691,6 +1815,27 @@ export const iamModel: ServiceModel = {
         "ServiceFailureException"
       ]
     },
+    "SimulateCustomPolicy": {
+      "name": "SimulateCustomPolicy",
+      "input": "SimulateCustomPolicyRequest",
+      "output": "SimulatePolicyResponse",
+      "resultWrapper": "SimulateCustomPolicyResult",
+      "errors": [
+        "InvalidInputException",
+        "PolicyEvaluationException"
+      ]
+    },
+    "SimulatePrincipalPolicy": {
+      "name": "SimulatePrincipalPolicy",
+      "input": "SimulatePrincipalPolicyRequest",
+      "output": "SimulatePolicyResponse",
+      "resultWrapper": "SimulatePrincipalPolicyResult",
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException",
+        "PolicyEvaluationException"
+      ]
+    },
     "TagInstanceProfile": {
       "name": "TagInstanceProfile",
       "input": "TagInstanceProfileRequest",
@@ -1901,6 +2046,17 @@ export const iamModel: ServiceModel = {
         }
       }
     },
+    "ActionNameListType": {
+      "type": "list",
+      "member": {
+        "shape": "ActionNameType"
+      }
+    },
+    "ActionNameType": {
+      "type": "string",
+      "min": 3,
+      "max": 128
+    },
     "AddRoleToInstanceProfileRequest": {
       "type": "structure",
       "members": {
@@ -1998,7 +2154,67 @@ export const iamModel: ServiceModel = {
         }
       }
     },
+    "ColumnNumber": {
+      "type": "integer"
+    },
     "ConcurrentModificationMessage": {
+      "type": "string"
+    },
+    "ContextEntry": {
+      "type": "structure",
+      "members": {
+        "ContextKeyName": {
+          "shape": "ContextKeyNameType"
+        },
+        "ContextKeyValues": {
+          "shape": "ContextKeyValueListType"
+        },
+        "ContextKeyType": {
+          "shape": "ContextKeyTypeEnum"
+        }
+      }
+    },
+    "ContextEntryListType": {
+      "type": "list",
+      "member": {
+        "shape": "ContextEntry"
+      }
+    },
+    "ContextKeyNameType": {
+      "type": "string",
+      "min": 5,
+      "max": 256
+    },
+    "ContextKeyNamesResultListType": {
+      "type": "list",
+      "member": {
+        "shape": "ContextKeyNameType"
+      }
+    },
+    "ContextKeyTypeEnum": {
+      "type": "string",
+      "enum": [
+        "string",
+        "stringList",
+        "numeric",
+        "numericList",
+        "boolean",
+        "booleanList",
+        "ip",
+        "ipList",
+        "binary",
+        "binaryList",
+        "date",
+        "dateList"
+      ]
+    },
+    "ContextKeyValueListType": {
+      "type": "list",
+      "member": {
+        "shape": "ContextKeyValueType"
+      }
+    },
+    "ContextKeyValueType": {
       "type": "string"
     },
     "CreateAccessKeyRequest": {
@@ -2406,6 +2622,62 @@ export const iamModel: ServiceModel = {
         "AWSManagedPolicy"
       ]
     },
+    "EvalDecisionDetailsType": {
+      "type": "map",
+      "key": {
+        "shape": "EvalDecisionSourceType"
+      },
+      "value": {
+        "shape": "PolicyEvaluationDecisionType"
+      }
+    },
+    "EvalDecisionSourceType": {
+      "type": "string",
+      "min": 3,
+      "max": 256
+    },
+    "EvaluationResult": {
+      "type": "structure",
+      "members": {
+        "EvalActionName": {
+          "shape": "ActionNameType"
+        },
+        "EvalResourceName": {
+          "shape": "ResourceNameType"
+        },
+        "EvalDecision": {
+          "shape": "PolicyEvaluationDecisionType"
+        },
+        "MatchedStatements": {
+          "shape": "StatementListType"
+        },
+        "MissingContextValues": {
+          "shape": "ContextKeyNamesResultListType"
+        },
+        "OrganizationsDecisionDetail": {
+          "shape": "OrganizationsDecisionDetail"
+        },
+        "PermissionsBoundaryDecisionDetail": {
+          "shape": "PermissionsBoundaryDecisionDetail"
+        },
+        "EvalDecisionDetails": {
+          "shape": "EvalDecisionDetailsType"
+        },
+        "ResourceSpecificResults": {
+          "shape": "ResourceSpecificResultListType"
+        }
+      },
+      "required": [
+        "EvalActionName",
+        "EvalDecision"
+      ]
+    },
+    "EvaluationResultsListType": {
+      "type": "list",
+      "member": {
+        "shape": "EvaluationResult"
+      }
+    },
     "GetAccessKeyLastUsedRequest": {
       "type": "structure",
       "members": {
@@ -2472,6 +2744,39 @@ export const iamModel: ServiceModel = {
           "shape": "summaryMapType"
         }
       }
+    },
+    "GetContextKeysForCustomPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyInputList": {
+          "shape": "SimulationPolicyListType"
+        }
+      },
+      "required": [
+        "PolicyInputList"
+      ]
+    },
+    "GetContextKeysForPolicyResponse": {
+      "type": "structure",
+      "members": {
+        "ContextKeyNames": {
+          "shape": "ContextKeyNamesResultListType"
+        }
+      }
+    },
+    "GetContextKeysForPrincipalPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "PolicySourceArn": {
+          "shape": "arnType"
+        },
+        "PolicyInputList": {
+          "shape": "SimulationPolicyListType"
+        }
+      },
+      "required": [
+        "PolicySourceArn"
+      ]
     },
     "GetGroupPolicyRequest": {
       "type": "structure",
@@ -2804,6 +3109,9 @@ export const iamModel: ServiceModel = {
         "CreateDate",
         "Roles"
       ]
+    },
+    "LineNumber": {
+      "type": "integer"
     },
     "ListAccessKeysRequest": {
       "type": "structure",
@@ -3529,11 +3837,27 @@ export const iamModel: ServiceModel = {
         "shape": "ManagedPolicyDetail"
       }
     },
+    "OrganizationsDecisionDetail": {
+      "type": "structure",
+      "members": {
+        "AllowedByOrganizations": {
+          "shape": "booleanType"
+        }
+      }
+    },
     "PermissionsBoundaryAttachmentType": {
       "type": "string",
       "enum": [
         "PermissionsBoundaryPolicy"
       ]
+    },
+    "PermissionsBoundaryDecisionDetail": {
+      "type": "structure",
+      "members": {
+        "AllowedByPermissionsBoundary": {
+          "shape": "booleanType"
+        }
+      }
     },
     "Policy": {
       "type": "structure",
@@ -3587,6 +3911,14 @@ export const iamModel: ServiceModel = {
         }
       }
     },
+    "PolicyEvaluationDecisionType": {
+      "type": "string",
+      "enum": [
+        "allowed",
+        "explicitDeny",
+        "implicitDeny"
+      ]
+    },
     "PolicyGroup": {
       "type": "structure",
       "members": {
@@ -3604,6 +3936,9 @@ export const iamModel: ServiceModel = {
         "shape": "PolicyGroup"
       }
     },
+    "PolicyIdentifierType": {
+      "type": "string"
+    },
     "PolicyRole": {
       "type": "structure",
       "members": {
@@ -3620,6 +3955,18 @@ export const iamModel: ServiceModel = {
       "member": {
         "shape": "PolicyRole"
       }
+    },
+    "PolicySourceType": {
+      "type": "string",
+      "enum": [
+        "user",
+        "group",
+        "role",
+        "aws-managed",
+        "user-managed",
+        "resource",
+        "none"
+      ]
     },
     "PolicyUsageType": {
       "type": "string",
@@ -3659,6 +4006,17 @@ export const iamModel: ServiceModel = {
         },
         "CreateDate": {
           "shape": "dateType"
+        }
+      }
+    },
+    "Position": {
+      "type": "structure",
+      "members": {
+        "Line": {
+          "shape": "LineNumber"
+        },
+        "Column": {
+          "shape": "ColumnNumber"
         }
       }
     },
@@ -3779,6 +4137,55 @@ export const iamModel: ServiceModel = {
         "UserName"
       ]
     },
+    "ResourceHandlingOptionType": {
+      "type": "string",
+      "min": 1,
+      "max": 64
+    },
+    "ResourceNameListType": {
+      "type": "list",
+      "member": {
+        "shape": "ResourceNameType"
+      }
+    },
+    "ResourceNameType": {
+      "type": "string",
+      "min": 1,
+      "max": 2048
+    },
+    "ResourceSpecificResult": {
+      "type": "structure",
+      "members": {
+        "EvalResourceName": {
+          "shape": "ResourceNameType"
+        },
+        "EvalResourceDecision": {
+          "shape": "PolicyEvaluationDecisionType"
+        },
+        "MatchedStatements": {
+          "shape": "StatementListType"
+        },
+        "MissingContextValues": {
+          "shape": "ContextKeyNamesResultListType"
+        },
+        "EvalDecisionDetails": {
+          "shape": "EvalDecisionDetailsType"
+        },
+        "PermissionsBoundaryDecisionDetail": {
+          "shape": "PermissionsBoundaryDecisionDetail"
+        }
+      },
+      "required": [
+        "EvalResourceName",
+        "EvalResourceDecision"
+      ]
+    },
+    "ResourceSpecificResultListType": {
+      "type": "list",
+      "member": {
+        "shape": "ResourceSpecificResult"
+      }
+    },
     "Role": {
       "type": "structure",
       "members": {
@@ -3890,6 +4297,136 @@ export const iamModel: ServiceModel = {
         "PolicyArn",
         "VersionId"
       ]
+    },
+    "SimulateCustomPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "PolicyInputList": {
+          "shape": "SimulationPolicyListType"
+        },
+        "PermissionsBoundaryPolicyInputList": {
+          "shape": "SimulationPolicyListType"
+        },
+        "ActionNames": {
+          "shape": "ActionNameListType"
+        },
+        "ResourceArns": {
+          "shape": "ResourceNameListType"
+        },
+        "ResourcePolicy": {
+          "shape": "policyDocumentType"
+        },
+        "ResourceOwner": {
+          "shape": "ResourceNameType"
+        },
+        "CallerArn": {
+          "shape": "ResourceNameType"
+        },
+        "ContextEntries": {
+          "shape": "ContextEntryListType"
+        },
+        "ResourceHandlingOption": {
+          "shape": "ResourceHandlingOptionType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        }
+      },
+      "required": [
+        "PolicyInputList",
+        "ActionNames"
+      ]
+    },
+    "SimulatePolicyResponse": {
+      "type": "structure",
+      "members": {
+        "EvaluationResults": {
+          "shape": "EvaluationResultsListType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        }
+      }
+    },
+    "SimulatePrincipalPolicyRequest": {
+      "type": "structure",
+      "members": {
+        "PolicySourceArn": {
+          "shape": "arnType"
+        },
+        "PolicyInputList": {
+          "shape": "SimulationPolicyListType"
+        },
+        "PermissionsBoundaryPolicyInputList": {
+          "shape": "SimulationPolicyListType"
+        },
+        "ActionNames": {
+          "shape": "ActionNameListType"
+        },
+        "ResourceArns": {
+          "shape": "ResourceNameListType"
+        },
+        "ResourcePolicy": {
+          "shape": "policyDocumentType"
+        },
+        "ResourceOwner": {
+          "shape": "ResourceNameType"
+        },
+        "CallerArn": {
+          "shape": "ResourceNameType"
+        },
+        "ContextEntries": {
+          "shape": "ContextEntryListType"
+        },
+        "ResourceHandlingOption": {
+          "shape": "ResourceHandlingOptionType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        }
+      },
+      "required": [
+        "PolicySourceArn",
+        "ActionNames"
+      ]
+    },
+    "SimulationPolicyListType": {
+      "type": "list",
+      "member": {
+        "shape": "policyDocumentType"
+      }
+    },
+    "Statement": {
+      "type": "structure",
+      "members": {
+        "SourcePolicyId": {
+          "shape": "PolicyIdentifierType"
+        },
+        "SourcePolicyType": {
+          "shape": "PolicySourceType"
+        },
+        "StartPosition": {
+          "shape": "Position"
+        },
+        "EndPosition": {
+          "shape": "Position"
+        }
+      }
+    },
+    "StatementListType": {
+      "type": "list",
+      "member": {
+        "shape": "Statement"
+      }
     },
     "Tag": {
       "type": "structure",
@@ -4363,6 +4900,9 @@ export const iamModel: ServiceModel = {
         "shape": "PolicyVersion"
       }
     },
+    "policyEvaluationErrorMessage": {
+      "type": "string"
+    },
     "policyListType": {
       "type": "list",
       "member": {
@@ -4586,6 +5126,11 @@ export const iamModel: ServiceModel = {
       "code": "NoSuchEntity",
       "status": 404,
       "fault": "Sender"
+    },
+    "PolicyEvaluationException": {
+      "code": "PolicyEvaluation",
+      "status": 500,
+      "fault": "Receiver"
     },
     "PolicyNotAttachableException": {
       "code": "PolicyNotAttachable",

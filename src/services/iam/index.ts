@@ -12,6 +12,7 @@ import { inlinePolicyHandlers } from './inline-policies.ts';
 import { instanceProfileHandlers } from './instance-profiles.ts';
 import { managedPolicyHandlers } from './managed-policies.ts';
 import { roleHandlers } from './roles.ts';
+import { simulateHandlers } from './simulate.ts';
 import { userHandlers } from './users.ts';
 import { describeIamInvalid } from './validation.ts';
 
@@ -29,6 +30,7 @@ export function iamService(state: IamState, catalogue: AwsManagedPolicies): Serv
       ...groupHandlers(state),
       ...accessKeyHandlers(state),
       ...accountHandlers(state, catalogue),
+      ...simulateHandlers(state, catalogue),
     },
     describeIamInvalid,
   );
