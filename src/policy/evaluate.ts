@@ -86,6 +86,7 @@ function statementApplies(
   action: string,
   ctx: Context,
   withPrincipal: boolean,
+  hasBoundary: boolean,
 ): StatementResult {
   const none = { applies: false, missing: [] };
   const actionMatch = s.actions.some((pattern) => wildcardMatch(pattern, action));
@@ -98,7 +99,10 @@ function statementApplies(
   if (withPrincipal) {
     if (!s.principal) return none;
     const named = grantOf(s.principal, request.principal);
-    if (s.notPrincipal ? named !== undefined : named === undefined) return none;
+    // "The NotPrincipal element with a Deny effect will always deny any IAM principal that has a permissions
+    // boundary", listed or not (IAM User Guide, "NotPrincipal").
+    const boundaryTrap = s.notPrincipal && s.effect === 'Deny' && hasBoundary;
+    if (!boundaryTrap && (s.notPrincipal ? named !== undefined : named === undefined)) return none;
     grant = s.notPrincipal ? 'direct' : named;
   }
   const missing: string[] = [];
@@ -123,6 +127,7 @@ function evaluatePolicies(
   request: EvaluationRequest,
   action: string,
   ctx: Context,
+  hasBoundary: boolean,
 ): PolicyOutcome {
   const outcome: PolicyOutcome = { allows: [], denies: [], missing: [], unevaluable: [] };
   const withPrincipal = kind === 'resource';
@@ -134,7 +139,7 @@ function evaluatePolicies(
       continue;
     }
     for (const s of policy.statements) {
-      const result = statementApplies(s, request, action, ctx, withPrincipal);
+      const result = statementApplies(s, request, action, ctx, withPrincipal, hasBoundary);
       outcome.missing.push(...result.missing);
       if (!result.applies) continue;
       const matched: MatchedStatement = {
@@ -180,12 +185,15 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet<Compile
 
   if (action === 'sts:getcalleridentity') return finish('Allowed', [], []);
 
-  const identity = evaluatePolicies(policies.identity ?? [], 'identity', request, action, ctx);
-  const resource = evaluatePolicies(policies.resource ? [policies.resource] : [], 'resource', request, action, ctx);
-  const boundary = evaluatePolicies(policies.boundaries ?? [], 'boundary', request, action, ctx);
-  const session = evaluatePolicies(policies.session ?? [], 'session', request, action, ctx);
-  const scpLevels = (policies.scps ?? []).map((level) => evaluatePolicies(level, 'scp', request, action, ctx));
-  const rcpLevels = (policies.rcps ?? []).map((level) => evaluatePolicies(level, 'rcp', request, action, ctx));
+  const hasBoundary = (policies.boundaries ?? []).length > 0;
+  const evaluateKind = (list: readonly CompiledPolicy[], kind: PolicyKind) =>
+    evaluatePolicies(list, kind, request, action, ctx, hasBoundary);
+  const identity = evaluateKind(policies.identity ?? [], 'identity');
+  const resource = evaluateKind(policies.resource ? [policies.resource] : [], 'resource');
+  const boundary = evaluateKind(policies.boundaries ?? [], 'boundary');
+  const session = evaluateKind(policies.session ?? [], 'session');
+  const scpLevels = (policies.scps ?? []).map((level) => evaluateKind(level, 'scp'));
+  const rcpLevels = (policies.rcps ?? []).map((level) => evaluateKind(level, 'rcp'));
   const all = [identity, resource, boundary, session, ...scpLevels, ...rcpLevels];
 
   const denies = all.flatMap((p) => p.denies);
@@ -201,7 +209,7 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet<Compile
   const sameAccount = resourceAccount === principal.account;
   const statementsOf = (...parts: PolicyOutcome[]) => parts.flatMap((p) => p.allows.map((a) => a.statement));
   const grants = (g: Grant) => resource.allows.filter((a) => a.grant === g);
-  const boundaryOk = (policies.boundaries ?? []).length === 0 || boundary.allows.length > 0;
+  const boundaryOk = !hasBoundary || boundary.allows.length > 0;
   const sessionOk = (policies.session ?? []).length === 0 || session.allows.length > 0;
   const isRoot = principal.type === 'root';
 

@@ -72,7 +72,7 @@ function statementsView(decision: Decision, byId: ReadonlyMap<string, SimPolicy>
     return [
       {
         SourcePolicyId: policy.id,
-        SourcePolicyType: policy.type,
+        SourcePolicyType: SOURCE_TYPE_NAMES[policy.type] as Statement['SourcePolicyType'],
         ...(span && {
           StartPosition: { Line: span.start.line, Column: span.start.column },
           EndPosition: { Line: span.end.line, Column: span.end.column },
@@ -83,6 +83,21 @@ function statementsView(decision: Decision, byId: ReadonlyMap<string, SimPolicy>
 }
 
 const DECISIONS = { Allowed: 'allowed', ExplicitlyDenied: 'explicitDeny', ImplicitlyDenied: 'implicitDeny' } as const;
+const RESTRICTIVENESS = { Allowed: 0, ImplicitlyDenied: 1, ExplicitlyDenied: 2 } as const;
+
+/**
+ * AWS's own sample responses and recordings name the source types `IAM Policy` and `Resource Policy`, not the
+ * model's enum (docs/research/evaluation-logic.md §10).
+ */
+const SOURCE_TYPE_NAMES: Readonly<Record<SourceType, string>> = {
+  user: 'IAM Policy',
+  group: 'IAM Policy',
+  role: 'IAM Policy',
+  'aws-managed': 'IAM Policy',
+  'user-managed': 'IAM Policy',
+  none: 'IAM Policy',
+  resource: 'Resource Policy',
+};
 
 export function simulateHandlers(state: IamState, catalogue: AwsManagedPolicies): Handlers<SimulateOps> {
   const managed = (account: string, arns: readonly string[]): SimPolicy[] =>
@@ -98,7 +113,11 @@ export function simulateHandlers(state: IamState, catalogue: AwsManagedPolicies)
   /** The identity policies, boundary and principal of a user, group or role ARN. */
   const source = (arn: string) => {
     const parsed = parseArn(arn);
-    if (!parsed || parsed.service !== 'iam') throw invalidArn(arn);
+    if (!parsed) throw invalidArn(arn);
+    if (parsed.service !== 'iam') {
+      // Sessions and other principals are not entities the simulator can read policies from (AWS's wording).
+      throw new InvalidInputException(`Invalid Entity Arn: ${arn} does not clearly define entity type and name.`);
+    }
     const [type = '', ...rest] = parsed.resource.split('/');
     const name = rest[rest.length - 1] ?? '';
     const account = parsed.account;
@@ -166,8 +185,9 @@ export function simulateHandlers(state: IamState, catalogue: AwsManagedPolicies)
     const byId = new Map([...identity, ...boundary, ...(resourcePolicy ? [resourcePolicy] : [])].map((p) => [p.id, p]));
     const resources = input.ResourceArns && input.ResourceArns.length > 0 ? input.ResourceArns : ['*'];
     const results: EvaluationResult[] = [];
+    const listed = input.ResourceArns !== undefined && input.ResourceArns.length > 0;
     for (const action of input.ActionNames) {
-      for (const resource of resources) {
+      const perResource = resources.map((resource) => {
         let resourceSide = resourcePolicy;
         let trust = false;
         const target = parseArn(resource);
@@ -193,38 +213,41 @@ export function simulateHandlers(state: IamState, catalogue: AwsManagedPolicies)
             resourceIsTrustPolicy: trust,
           },
         );
-        const statements = statementsView(decision, byId);
-        const evalDecision = DECISIONS[decision.decision];
         const boundaryDetail =
           boundary.length > 0
             ? {
                 AllowedByPermissionsBoundary: !(
                   decision.blockedBy === 'boundary' ||
-                  decision.statements.some((s) => s.kind === 'boundary' && s.effect === 'Deny')
+                  decision.statements.some((st) => st.kind === 'boundary' && st.effect === 'Deny')
                 ),
               }
             : undefined;
-        results.push({
-          EvalActionName: action,
-          EvalResourceName: resource,
-          EvalDecision: evalDecision,
-          MatchedStatements: statements,
-          MissingContextValues: [...decision.missingContextKeys],
-          ...(boundaryDetail && { PermissionsBoundaryDecisionDetail: boundaryDetail }),
-          ...(input.ResourceArns &&
-            input.ResourceArns.length > 0 && {
-              ResourceSpecificResults: [
-                {
-                  EvalResourceName: resource,
-                  EvalResourceDecision: evalDecision,
-                  MatchedStatements: statements,
-                  MissingContextValues: [...decision.missingContextKeys],
-                  ...(boundaryDetail && { PermissionsBoundaryDecisionDetail: boundaryDetail }),
-                },
-              ],
-            }),
-        });
-      }
+        return { resource, decision, statements: statementsView(decision, byId), boundaryDetail };
+      });
+      // One result per action, with the most restrictive decision across the resources (IAM API reference,
+      // 2026: docs/research/evaluation-logic.md §10); each resource's own result under ResourceSpecificResults.
+      const worst = perResource.reduce((a, b) =>
+        RESTRICTIVENESS[b.decision.decision] > RESTRICTIVENESS[a.decision.decision] ? b : a,
+      );
+      results.push({
+        EvalActionName: action,
+        EvalResourceName: listed ? worst.resource : '*',
+        EvalDecision: DECISIONS[worst.decision.decision],
+        MatchedStatements: worst.statements,
+        // Missing context values are reported at the top only for "*"; with listed resources, per resource.
+        MissingContextValues: listed ? [] : [...worst.decision.missingContextKeys],
+        ...(worst.boundaryDetail && { PermissionsBoundaryDecisionDetail: worst.boundaryDetail }),
+        ...(listed && {
+          EvalDecisionDetails: {},
+          ResourceSpecificResults: perResource.map((r) => ({
+            EvalResourceName: r.resource,
+            EvalResourceDecision: DECISIONS[r.decision.decision],
+            MatchedStatements: r.statements,
+            MissingContextValues: [...r.decision.missingContextKeys],
+            ...(r.boundaryDetail && { PermissionsBoundaryDecisionDetail: r.boundaryDetail }),
+          })),
+        }),
+      });
     }
     const page = paginate(
       results.map((r, i) => ({ r, key: String(i).padStart(8, '0') })),
