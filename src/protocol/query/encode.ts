@@ -5,7 +5,10 @@
 import type { AwsError } from '../errors.ts';
 import type { ServiceModel, Shape } from '../model.ts';
 
+const NEEDS_ESCAPE = /[&<>"'\r]/;
+
 export function escapeXml(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[&<>"'\r]/g, (c) => {
     switch (c) {
       case '&':
@@ -30,13 +33,25 @@ function timestamp(model: ServiceModel, date: Date): string {
   return model.service === 'iam' ? iso.replace(/\.\d{3}Z$/, 'Z') : iso;
 }
 
+const memberLists = new WeakMap<object, [string, { shape: string; locationName?: string }][]>();
+
+/** A structure's members as a list, computed once per shape rather than on every response. */
+function membersOf(shape: Extract<Shape, { type: 'structure' }>) {
+  let list = memberLists.get(shape);
+  if (!list) {
+    list = Object.entries(shape.members);
+    memberLists.set(shape, list);
+  }
+  return list;
+}
+
 class XmlWriter {
   readonly parts: string[] = [];
 
   constructor(private readonly model: ServiceModel) {}
 
   members(shape: Extract<Shape, { type: 'structure' }>, value: Record<string, unknown>): void {
-    for (const [name, ref] of Object.entries(shape.members)) {
+    for (const [name, ref] of membersOf(shape)) {
       const member = value[name];
       if (member === undefined || member === null) continue;
       const memberShape = this.model.shapes[ref.shape];

@@ -4,7 +4,7 @@
  * this follows what the signers actually do (@smithy/signature-v4 SignatureV4Base/getCanonical*, botocore
  * SigV4Auth), because those produce the signatures we verify.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { SCOPE_TERMINATOR, SIGV4_ALGORITHM } from './authorization-header.ts';
 
 export interface CanonicalUriOptions {
@@ -152,7 +152,8 @@ export function canonicalRequest(input: CanonicalRequestInput): string {
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  // crypto.hash (Node 20.12+) skips the Hash object: a third of createHash's cost on small inputs.
+  return hash('sha256', data, 'hex');
 }
 
 export function credentialScope(date: string, region: string, service: string): string {

@@ -242,7 +242,15 @@ export function parseAmzDate(value: string): Date | undefined {
     number,
   ];
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  return formatAmzDate(date) === value ? date : undefined;
+  // Date.UTC rolls over impossible dates (Feb 30 → Mar 2): a real date keeps its fields.
+  const valid =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
+  return valid ? date : undefined;
 }
 
 /** `yyyymmddThhmmssZ`, dropping milliseconds, as AWS prints times in its messages. */

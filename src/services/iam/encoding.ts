@@ -6,9 +6,22 @@
 import type { Group, InstanceProfile, Role, User } from '../../protocol/generated/iam.ts';
 import type { GroupRecord, InstanceProfileRecord, RoleRecord, UserRecord } from '../../model/iam.ts';
 
-/** encodeURIComponent leaves !'()* alone; RFC 3986 reserves them. */
-export const encodePolicyDocument = (doc: string): string =>
-  encodeURIComponent(doc).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encoded = new Map<string, string>();
+const ENCODED_CACHE_LIMIT = 1000;
+
+/**
+ * A policy document as IAM sends it. encodeURIComponent leaves !'()* alone; RFC 3986 reserves them. Documents
+ * are read far more often than written, so recent encodings are kept.
+ */
+export function encodePolicyDocument(doc: string): string {
+  let out = encoded.get(doc);
+  if (out === undefined) {
+    out = encodeURIComponent(doc).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    if (encoded.size >= ENCODED_CACHE_LIMIT) encoded.clear();
+    encoded.set(doc, out);
+  }
+  return out;
+}
 
 function baseRole(role: RoleRecord): Role {
   return {

@@ -1,0 +1,86 @@
+/** What a benchmark scenario is, and what run.ts gives it and gets back from it. */
+import type { LoadGenerator, PointResult, PointSpec } from './load.ts';
+import type { Target } from './targets.ts';
+
+export interface BenchOptions {
+  /** Measured seconds per point. */
+  readonly seconds: number;
+  /** Warm-up seconds before each measured window (not counted). */
+  readonly warmupSeconds: number;
+  readonly concurrency: readonly number[];
+  /** Times the whole sweep is repeated; the report takes medians over rounds. */
+  readonly rounds: number;
+  /** Load-generator processes (the concurrency is split between them). */
+  readonly workers: number;
+  /** Whether to measure moto_server when it is installed. */
+  readonly moto: boolean;
+  /** Exit non-zero when a goal is missed (by default the verdict is printed only). */
+  readonly strict: boolean;
+  /** Run rolecall under node --cpu-prof and summarise the profile. */
+  readonly profile: boolean;
+  /** Scenario names to run; empty: all. */
+  readonly scenarios: readonly string[];
+}
+
+/** More errors than this fraction of requests makes a point (and the run) invalid. */
+export const MAX_ERROR_RATE = 0.001;
+
+export class BenchError extends Error {
+  override readonly name = 'BenchError';
+}
+
+export interface TargetReport {
+  readonly name: string;
+  readonly description: string;
+  /** Why the target was not measured; undefined when it was. */
+  readonly skipped: string | undefined;
+}
+
+export interface MeasuredPoint {
+  readonly target: string;
+  /** 0-based repetition of the sweep. */
+  readonly round: number;
+  readonly result: PointResult;
+}
+
+/** "`target` should reach at least `atLeast` × `baseline`'s rate at every concurrency." */
+export interface Goal {
+  readonly target: string;
+  readonly baseline: string;
+  readonly atLeast: number;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly description: string;
+  readonly targets: readonly TargetReport[];
+  readonly points: readonly MeasuredPoint[];
+  readonly goal: Goal;
+  /** Other ratios to print (target / baseline), e.g. rolecall against moto. */
+  readonly comparisons: readonly { readonly target: string; readonly baseline: string }[];
+}
+
+/** What a scenario decides about a point; run.ts adds the target's address and the timings. */
+export type PointRequest = Omit<PointSpec, 'host' | 'port' | 'serverPid' | 'warmupMs' | 'durationMs'>;
+
+export interface ScenarioContext {
+  readonly options: BenchOptions;
+  readonly load: LoadGenerator;
+  /** Progress for the console. */
+  log(line: string): void;
+  /** With --profile, where the scenario should have a target's CPU profile written (run.ts summarises it). */
+  profilePath(target: string): string | undefined;
+  /** Runs one measured point against a target; throws a BenchError when more than MAX_ERROR_RATE of requests failed. */
+  measure(round: number, target: Target, spec: PointRequest): Promise<MeasuredPoint>;
+  /**
+   * Drives a freshly started target for a couple of seconds at the highest concurrency, unrecorded, so that its
+   * first measured point does not include JIT compilation. Fails like `measure` on errors.
+   */
+  prime(target: Target, spec: Omit<PointRequest, 'concurrency'>): Promise<void>;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  run(ctx: ScenarioContext): Promise<ScenarioResult>;
+}

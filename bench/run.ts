@@ -1,0 +1,181 @@
+/**
+ * `npm run bench`: runs every scenario in bench/scenarios/ (or those named with --scenario), prints a table per
+ * scenario with each target's rate, latency and CPU and the ratios against the baselines measured in the same
+ * run, and writes everything to .bench/results-<timestamp>.json. See bench/README.md.
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LoadGenerator } from './lib/load.ts';
+import { parseOptions, USAGE, UsageError } from './lib/options.ts';
+import { formatProfile, summarizeProfile } from './lib/profile.ts';
+import { describeMachine, formatScenario, machine, ratios, resultsJson } from './lib/report.ts';
+import {
+  BenchError,
+  MAX_ERROR_RATE,
+  type BenchOptions,
+  type PointRequest,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioResult,
+} from './lib/scenario.ts';
+import { liveTargets, type Target } from './lib/targets.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SCENARIOS = join(ROOT, 'bench', 'scenarios');
+const RESULTS = join(ROOT, '.bench');
+/** Each target is driven this long before its first measured point, so no point measures a cold JIT. */
+const PRIME_MS = 2_000;
+
+async function loadScenarios(names: readonly string[]): Promise<Scenario[]> {
+  const files = readdirSync(SCENARIOS)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort();
+  const all: Scenario[] = [];
+  for (const file of files) {
+    const module = (await import(pathToFileURL(join(SCENARIOS, file)).href)) as { scenario?: Scenario };
+    if (module.scenario === undefined) throw new Error(`bench/scenarios/${file} does not export a 'scenario'`);
+    all.push(module.scenario);
+  }
+  const unknown = names.filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown scenario ${unknown.join(', ')} (there are: ${all.map((s) => s.name).join(', ')})`);
+  }
+  return names.length === 0 ? all : all.filter((s) => names.includes(s.name));
+}
+
+function context(
+  options: BenchOptions,
+  load: LoadGenerator,
+  scenario: string,
+  stamp: string,
+  profiles: string[],
+): ScenarioContext {
+  const log = (line: string) => console.log(`  · ${line}`);
+  /** One point; a BenchError when more than MAX_ERROR_RATE of its requests failed. */
+  const run = async (target: Target, spec: PointRequest, warmupMs: number, durationMs: number) => {
+    const result = await load.run({
+      ...spec,
+      host: target.host,
+      port: target.port,
+      serverPid: target.pid,
+      warmupMs,
+      durationMs,
+    });
+    if (result.ok === 0 || result.errorRate > MAX_ERROR_RATE) {
+      const kinds = Object.entries(result.errors)
+        .map(([kind, n]) => `${n} × ${kind}`)
+        .join(', ');
+      throw new BenchError(
+        `${target.name} at c=${spec.concurrency}: ${result.errorCount} of the requests failed ` +
+          `(${(result.errorRate * 100).toFixed(2)}%, more than ${MAX_ERROR_RATE * 100}% allowed; ${result.ok} answered 200)` +
+          `${kinds === '' ? '' : `: ${kinds}`}\n` +
+          result.errorSamples.map((s) => `    ${s}`).join('\n') +
+          '\n  a benchmark of error responses measures nothing: fix the setup (or the server) and run again.',
+      );
+    }
+    return result;
+  };
+  return {
+    options,
+    load,
+    log,
+    profilePath: (target) => {
+      if (!options.profile) return undefined;
+      const file = join(RESULTS, `profile-${stamp}-${scenario}-${target}.cpuprofile`);
+      profiles.push(file);
+      return file;
+    },
+    measure: async (round, target, spec) => {
+      const result = await run(target, spec, options.warmupSeconds * 1000, options.seconds * 1000);
+      const tag = options.rounds > 1 ? `round ${round + 1}/${options.rounds} ` : '';
+      log(
+        `${tag}c=${spec.concurrency} ${target.name}: ${Math.round(result.rps)} req/s, p50 ${result.latency.p50.toFixed(2)} ms, ` +
+          `p99 ${result.latency.p99.toFixed(2)} ms, ${result.errorCount} errors`,
+      );
+      return { target: target.name, round, result };
+    },
+    prime: async (target, spec) => {
+      const concurrency = Math.max(...options.concurrency);
+      const result = await run(target, { ...spec, concurrency }, 0, PRIME_MS);
+      log(
+        `primed ${target.name} (${PRIME_MS / 1000} s at c=${concurrency}, not counted): ${Math.round(result.rps)} req/s`,
+      );
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions | undefined;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`bench: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === undefined) {
+    console.log(USAGE);
+    return 0;
+  }
+  const scenarios = await loadScenarios(options.scenarios);
+  const startedAt = new Date();
+  console.log(`rolecall benchmark — ${startedAt.toISOString()}`);
+  console.log(describeMachine(machine()));
+  console.log(`scenarios: ${scenarios.map((s) => s.name).join(', ')}; concurrency ${options.concurrency.join(', ')}\n`);
+
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const profiles: string[] = [];
+  const results: ScenarioResult[] = [];
+  let failure: string | undefined;
+  const load = await LoadGenerator.start(options.workers);
+  try {
+    for (const scenario of scenarios) {
+      console.log(`${scenario.name}: starting`);
+      results.push(await scenario.run(context(options, load, scenario.name, stamp, profiles)));
+    }
+  } catch (err) {
+    failure = err instanceof BenchError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  } finally {
+    await load.close();
+  }
+
+  console.log('');
+  for (const result of results) console.log(`${formatScenario(result, options)}\n`);
+  console.log(describeMachine(machine()));
+
+  mkdirSync(RESULTS, { recursive: true });
+  const file = join(RESULTS, `results-${stamp}.json`);
+  writeFileSync(file, JSON.stringify(resultsJson(startedAt, options, results, failure), null, 2) + '\n');
+  console.log(`results: ${file}`);
+  for (const profile of profiles.filter((p) => existsSync(p))) {
+    console.log(`\nCPU profile: ${profile}\n${formatProfile(summarizeProfile(profile, ROOT))}`);
+  }
+
+  if (failure !== undefined) {
+    console.error(`\nBENCHMARK FAILED — the figures are not valid:\n  ${failure}`);
+    return 1;
+  }
+  const missed = results.flatMap((r) => ratios(r).filter((x) => x.meets === false));
+  if (missed.length > 0 && options.strict) {
+    console.error(`\n--strict: ${missed.length} point(s) below the goal`);
+    return 1;
+  }
+  return 0;
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\nbench: ${signal}, stopping the servers`);
+    void Promise.allSettled(liveTargets().map((t) => t.stop())).then(() => process.exit(130));
+  });
+}
+
+process.exitCode = await main().catch(async (err: unknown) => {
+  console.error(err);
+  await Promise.allSettled(liveTargets().map((t) => t.stop()));
+  return 1;
+});
