@@ -13,7 +13,7 @@ export interface ArnPattern {
   readonly segments: readonly Pattern[];
 }
 
-function splitSegments(text: string, count: number): string[] {
+export function splitSegments(text: string, count: number): string[] {
   const out: string[] = [];
   let start = 0;
   for (let i = 0; i < count - 1; i++) {
@@ -32,10 +32,18 @@ export function compileArnPattern(source: string, variables: boolean): ArnPatter
   return { source, any: false, segments };
 }
 
-/** Whether the ARN matches; `unresolved` when a policy variable in the pattern has no value. */
-export function matchArn(pattern: ArnPattern, arn: string, lookup: VariableLookup): boolean | 'unresolved' {
+/**
+ * Whether the ARN matches; `unresolved` when a policy variable in the pattern has no value. `split` may supply
+ * the ARN already cut into n segments, so one request's ARN is split once for all patterns.
+ */
+export function matchArn(
+  pattern: ArnPattern,
+  arn: string,
+  lookup: VariableLookup,
+  split: (count: number) => readonly string[] = (count) => splitSegments(arn, count),
+): boolean | 'unresolved' {
   if (pattern.any) return true;
-  const parts = splitSegments(arn, pattern.segments.length);
+  const parts = split(pattern.segments.length);
   if (parts.length !== pattern.segments.length) return false;
   let unresolved = false;
   for (let i = 0; i < parts.length; i++) {

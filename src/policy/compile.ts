@@ -163,20 +163,16 @@ function compileDocument(source: PolicySource): CompiledPolicy {
 }
 
 const CACHE_LIMIT = 10_000;
-const cache = new Map<string, CompiledPolicy>();
+/** By policy id; an entry is reused while its document text is unchanged (usually the very same string). */
+const cache = new Map<string, { readonly document: string; readonly compiled: CompiledPolicy }>();
 
 /** Compiles a policy, reusing an earlier compilation of the same id and text. */
 export function compilePolicy(source: PolicySource): CompiledPolicy {
-  const key = `${source.id}\u0000${source.document}`;
-  const hit = cache.get(key);
-  if (hit) {
-    // Refresh its place so the cache drops the least recently used entry first.
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
+  const hit = cache.get(source.id);
+  if (hit && hit.document === source.document) return hit.compiled;
   const compiled = compileDocument(source);
-  cache.set(key, compiled);
+  if (hit) cache.delete(source.id);
+  cache.set(source.id, { document: source.document, compiled });
   if (cache.size > CACHE_LIMIT) {
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);

@@ -11,7 +11,7 @@
  *   6. Cross-account: the principal's side (5) and the resource policy must both allow.
  * Never throws; anything it cannot evaluate is reported and never turned into an Allow.
  */
-import { matchArn } from './arn-match.ts';
+import { matchArn, splitSegments } from './arn-match.ts';
 import type { CompiledPolicy, CompiledStatement, PrincipalSpec } from './compile.ts';
 import { evaluateCondition } from './conditions.ts';
 import { explain } from './explain.ts';
@@ -33,20 +33,34 @@ type Grant = 'direct' | 'role' | 'account';
 interface Context {
   readonly values: ReadonlyMap<string, readonly string[]>;
   readonly lookup: (lowerKey: string) => string | undefined;
+  /** The request's resource cut into n segments, computed once per n. */
+  readonly resourceSegments: (count: number) => readonly string[];
 }
 
-function contextOf(raw: Readonly<Record<string, ContextValue>> | undefined): Context {
+function contextOf(raw: Readonly<Record<string, ContextValue>> | undefined, resource: string): Context {
   const values = new Map<string, readonly string[]>();
-  for (const [key, value] of Object.entries(raw ?? {})) {
-    const list = Array.isArray(value) ? (value as readonly (string | number | boolean)[]) : [value as string];
-    values.set(key.toLowerCase(), list.map(String));
+  for (const key in raw) {
+    const value = raw[key] as ContextValue;
+    values.set(
+      key.toLowerCase(),
+      typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : [String(value)],
+    );
   }
   // Policy variables take single-valued keys only (IAM User Guide, "Policy variables").
   const lookup = (lowerKey: string) => {
     const v = values.get(lowerKey);
     return v && v.length === 1 ? v[0] : undefined;
   };
-  return { values, lookup };
+  const splits = new Map<number, readonly string[]>();
+  const resourceSegments = (count: number) => {
+    let parts = splits.get(count);
+    if (!parts) {
+      parts = splitSegments(resource, count);
+      splits.set(count, parts);
+    }
+    return parts;
+  };
+  return { values, lookup, resourceSegments };
 }
 
 const ACCOUNT_ROOT = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
@@ -80,6 +94,11 @@ interface StatementResult {
   readonly missing: readonly string[];
 }
 
+/** Most statements do not apply; they share one result instead of allocating one each. */
+const NOT_APPLICABLE: StatementResult = { applies: false, missing: [] };
+const NO_MISSING: readonly string[] = [];
+const NO_UNEVALUABLE: readonly Unevaluable[] = [];
+
 function statementApplies(
   s: CompiledStatement,
   request: EvaluationRequest,
@@ -88,11 +107,13 @@ function statementApplies(
   withPrincipal: boolean,
   hasBoundary: boolean,
 ): StatementResult {
-  const none = { applies: false, missing: [] };
-  const actionMatch = s.actions.some((pattern) => wildcardMatch(pattern, action));
+  const none = NOT_APPLICABLE;
+  const actionMatch = s.actions.some((pattern) => pattern === action || wildcardMatch(pattern, action));
   if (actionMatch === s.notAction) return none;
   if (s.resources !== undefined) {
-    const resourceMatch = s.resources.some((r) => matchArn(r, request.resource, ctx.lookup) === true);
+    const resourceMatch = s.resources.some(
+      (r) => matchArn(r, request.resource, ctx.lookup, ctx.resourceSegments) === true,
+    );
     if (resourceMatch === s.notResource) return none;
   }
   let grant: Grant | undefined;
@@ -105,13 +126,15 @@ function statementApplies(
     if (!boundaryTrap && (s.notPrincipal ? named !== undefined : named === undefined)) return none;
     grant = s.notPrincipal ? 'direct' : named;
   }
-  const missing: string[] = [];
+  let missing: string[] | undefined;
   for (const condition of s.conditions) {
     const outcome = evaluateCondition(condition, ctx.values.get(condition.lowerKey), ctx.lookup);
-    if (outcome.missing) missing.push(condition.key);
-    if (!outcome.result) return { applies: false, missing };
+    if (outcome.missing) (missing ??= []).push(condition.key);
+    if (!outcome.result) return missing ? { applies: false, missing } : NOT_APPLICABLE;
   }
-  return { applies: true, missing, ...(grant !== undefined && { grant }) };
+  return grant === undefined
+    ? { applies: true, missing: missing ?? NO_MISSING }
+    : { applies: true, missing: missing ?? NO_MISSING, grant };
 }
 
 interface PolicyOutcome {
@@ -129,6 +152,7 @@ function evaluatePolicies(
   ctx: Context,
   hasBoundary: boolean,
 ): PolicyOutcome {
+  if (policies.length === 0) return NOTHING;
   const outcome: PolicyOutcome = { allows: [], denies: [], missing: [], unevaluable: [] };
   const withPrincipal = kind === 'resource';
   for (const policy of policies) {
@@ -140,7 +164,7 @@ function evaluatePolicies(
     }
     for (const s of policy.statements) {
       const result = statementApplies(s, request, action, ctx, withPrincipal, hasBoundary);
-      outcome.missing.push(...result.missing);
+      for (const key of result.missing) outcome.missing.push(key);
       if (!result.applies) continue;
       const matched: MatchedStatement = {
         kind,
@@ -161,15 +185,24 @@ function evaluatePolicies(
   return outcome;
 }
 
-const accountOfArn = (arn: string): string | undefined => {
-  const account = arn.split(':')[4];
-  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
-};
+/** The outcome of no policies at all; shared, never changed. */
+const NOTHING: PolicyOutcome = Object.freeze({ allows: [], denies: [], missing: [], unevaluable: [] }) as PolicyOutcome;
+
+/** The account segment of an ARN, when it is a 12-digit account id. */
+function accountOfArn(arn: string): string | undefined {
+  let start = 0;
+  for (let i = 0; i < 4; i++) {
+    start = arn.indexOf(':', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const account = arn.slice(start, start + 12);
+  return arn.charAt(start + 12) === ':' && /^\d{12}$/.test(account) ? account : undefined;
+}
 
 /** Decides one request against the policies that apply to it. */
 export function evaluate(request: EvaluationRequest, policies: PolicySet<CompiledPolicy>): Decision {
   const action = request.action.toLowerCase();
-  const ctx = contextOf(request.context);
+  const ctx = contextOf(request.context, request.resource);
   const principal = request.principal;
   const finish = (
     decision: Decision['decision'],
@@ -177,10 +210,26 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet<Compile
     parts: readonly PolicyOutcome[],
     blockedBy?: PolicyKind,
   ): Decision => {
-    const missingContextKeys = [...new Set(parts.flatMap((p) => p.missing))];
-    const unevaluable = parts.flatMap((p) => p.unevaluable);
-    const base = { decision, statements, missingContextKeys, unevaluable, ...(blockedBy && { blockedBy }) };
-    return { ...base, explanation: explain(request, base) };
+    let missingContextKeys: readonly string[] = NO_MISSING;
+    let unevaluable: readonly Unevaluable[] = NO_UNEVALUABLE;
+    for (const p of parts) {
+      if (p.missing.length > 0) missingContextKeys = [...new Set([...missingContextKeys, ...p.missing])];
+      if (p.unevaluable.length > 0) unevaluable = [...unevaluable, ...p.unevaluable];
+    }
+    // The explanation is written only when someone reads it: most decisions are never explained.
+    let text: string | undefined;
+    const result = {
+      decision,
+      statements,
+      missingContextKeys,
+      unevaluable,
+      ...(blockedBy && { blockedBy }),
+      get explanation(): string {
+        text ??= explain(request, result);
+        return text;
+      },
+    };
+    return result;
   };
 
   if (action === 'sts:getcalleridentity') return finish('Allowed', [], []);
