@@ -198,7 +198,7 @@ function validDate(value: Json): boolean {
     return magnitude <= 9_223_372_036_854_775_807n;
   }
   return (
-    /^\d{4}(-\d{2}(-\d{2})?)?([Tt]\d{1,2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?([Zz]|[+-]\d{1,2}(:?\d{2})?)?)?$/.test(value) ||
+    /^\d{4}(-\d{2}(-\d{2})?)?([Tt]\d{1,2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?)?$/.test(value) ||
     /^\d{2}[Tt]$/.test(value)
   );
 }
@@ -208,6 +208,9 @@ function checkLegacy(statements: readonly JsonObject[]): void {
   for (const s of statements) {
     if (s['Effect'] !== 'Allow' && s['Effect'] !== 'Deny') fail(MESSAGES.legacy);
     for (const resource of [...strings(s['Resource']), ...strings(s['NotResource'])]) {
+      // The ARN-shape rule applies only to resources whose form is otherwise right (recorded AWS responses:
+      // `aws:s3:::example_bucket` is a partition error, not a legacy-parsing one).
+      if (resourceFormatProblem(resource) !== undefined) continue;
       const parts = resource.split(':');
       if (resource.includes('::') && parts.length < 6) fail(MESSAGES.legacy);
       if (parts[0] === 'arn' && parts.length >= 3 && parts[2] === '') fail(MESSAGES.legacy);
@@ -255,18 +258,30 @@ function validPrincipal(type: string, value: string): boolean {
   }
 }
 
-// Stage 6: the form of each resource ARN.
+/** Stage 6's message for one resource, or undefined when its form is right. */
+function resourceFormatProblem(resource: string): string | undefined {
+  try {
+    checkResourceFormat(resource);
+    return undefined;
+  } catch (err) {
+    if (err instanceof Invalid) return err.message;
+    throw err;
+  }
+}
+
+// Stage 6: the form of each resource ARN. The partition is checked before the vendor (`a:bsdfdsafsad` is a
+// partition error; `arn:aws` a vendor one), as recorded AWS responses show.
 function checkResourceFormat(resource: string): void {
   if (resource === '*') return;
   if (!resource.includes(':')) fail(`Resource ${resource} must be in ARN format or "*".`);
   const parts = resource.split(':');
-  if (parts.length < 3) fail(MESSAGES.resourceVendor);
   const partition = parts[1] ?? '';
   if (!PARTITIONS.has(partition) && partition !== '*') {
     const fields = ['arn', ...parts.slice(1)];
     while (fields.length < 6) fields.push('*');
     fail(`Partition "${partition}" is not valid for resource "${fields.join(':')}".`);
   }
+  if (parts.length < 3) fail(MESSAGES.resourceVendor);
   const [, , service = '', region = ''] = parts;
   const rest = parts.slice(5).join(':');
   if (service === 'iam') {
@@ -336,7 +351,11 @@ function validate(text: string, type: PolicyType, options: ValidateOptions): voi
     if (strings(s['Action'] ?? s['NotAction']).length === 0) fail(MESSAGES.noActions);
   }
   if (type !== 'trust') {
-    for (const s of statements) for (const r of strings(s['Resource'] ?? s['NotResource'])) checkResourceFormat(r);
+    // With several bad entries IAM names the greatest (docs/research/iam-policies-users-facts.md §1e).
+    for (const s of statements) {
+      const sorted = [...strings(s['Resource'] ?? s['NotResource'])].sort().reverse();
+      for (const r of sorted) checkResourceFormat(r);
+    }
     for (const s of statements) {
       if (strings(s['Resource'] ?? s['NotResource']).length === 0) fail(MESSAGES.noResources);
     }

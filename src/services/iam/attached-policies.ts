@@ -8,7 +8,11 @@ import type { IamState } from '../../state/iam-state.ts';
 import type { AwsManagedPolicies } from '../../state/aws-managed-policies.ts';
 import { findManagedPolicy } from '../../state/policies.ts';
 import { parseArn } from '../../model/arn.ts';
-import { invalidArn, policyNotAttachable, policyNotFound, quotaExceeded } from './errors.ts';
+import { policyNotAttachable, policyNotFound, quotaExceeded } from './errors.ts';
+import { commonErrors } from '../../protocol/errors.ts';
+
+/** Attach and detach answer a malformed ARN with ValidationError (recorded in 2026; docs/research/wire-facts.md §5). */
+const invalidArn = (arn: string) => commonErrors.validation(`ARN ${arn} is not valid.`);
 import {
   ATTACHED_POLICY_QUOTA,
   GROUP,
