@@ -1,29 +1,179 @@
 /**
- * Step 5 of the pipeline: may this principal perform this action? An account root may do anything in its own
- * account (no SCPs in play; IAM User Guide, "Policy evaluation logic"), and sts:GetCallerIdentity is allowed
- * to everyone (STS API reference). IAM users are denied until the policy engine evaluates their policies: a
- * request rolecall cannot evaluate is never allowed by default, and the message says so.
+ * Step 5 of the pipeline: may this principal do this? It builds the engine's request — the action as AWS names
+ * it, the resource ARNs from the Service Authorization Reference, the condition keys of the real request — and
+ * the policies that apply, and asks the engine. A denial comes back in AWS's words
+ * (docs/research/evaluation-logic.md §9): `User: <arn> is not authorized to perform: <action> on resource: <arn>
+ * because no identity-based policy allows the <action> action`, or `with an explicit deny in a …`.
+ * AssumeRole is decided against the role's trust policy, which must allow explicitly.
  */
-import { AwsError } from '../protocol/errors.ts';
+import type { IamState } from '../state/iam-state.ts';
+import type { AwsManagedPolicies } from '../state/aws-managed-policies.ts';
+import { nameKey, type Tag } from '../model/iam.ts';
+import { parseArn } from '../model/arn.ts';
+import {
+  compilePolicy,
+  evaluate,
+  type CompiledPolicy,
+  type ContextValue,
+  type Decision,
+  type PolicyKind,
+  type RequestPrincipal,
+} from '../policy/index.ts';
+import type { ActionCatalogue } from './actions.ts';
+import { buildContext } from './context.ts';
+import { principalPolicies } from './policies.ts';
 import type { Principal } from './principal.ts';
+import { resourcesFor } from './resources.ts';
+
+export interface AuthorizeDeps {
+  readonly state: IamState;
+  readonly awsManaged: AwsManagedPolicies;
+  readonly actions: ActionCatalogue;
+}
 
 export interface AuthorizationRequest {
   readonly principal: Principal;
   readonly service: string;
   readonly operation: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly now: Date;
+  readonly sourceIp: string;
+  readonly region: string;
 }
 
-export type AuthorizationResult = { readonly allowed: true } | { readonly allowed: false; readonly error: AwsError };
+export type AuthorizationResult =
+  | { readonly allowed: true }
+  | {
+      readonly allowed: false;
+      readonly action: string;
+      readonly resource: string;
+      readonly decision: Decision;
+      /** AWS's message for the denial. */
+      readonly message: string;
+      readonly context: Readonly<Record<string, ContextValue>>;
+    };
 
-export function authorize(request: AuthorizationRequest): AuthorizationResult {
-  const action = `${request.service}:${request.operation}`;
-  if (request.principal.type === 'root' || action === 'sts:GetCallerIdentity') return { allowed: true };
-  return {
-    allowed: false,
-    error: new AwsError(
-      'AccessDenied',
-      403,
-      `User: ${request.principal.arn} is not authorized to perform: ${action} because rolecall does not evaluate IAM policies for this principal yet`,
-    ),
-  };
+const KIND_WORDS: Readonly<Record<PolicyKind, string>> = {
+  identity: 'identity-based policy',
+  resource: 'resource-based policy',
+  boundary: 'permissions boundary',
+  session: 'session policy',
+  scp: 'service control policy',
+  rcp: 'resource control policy',
+};
+
+/** AWS's denial message for a decision. */
+export function denialMessage(
+  principalArn: string,
+  action: string,
+  resource: string,
+  decision: Decision,
+  trust: boolean,
+): string {
+  const on = resource === '*' ? '' : ` on resource: ${resource}`;
+  const head = `User: ${principalArn} is not authorized to perform: ${action}${on}`;
+  if (decision.decision === 'ExplicitlyDenied') {
+    const kind = decision.statements[0]?.kind ?? 'identity';
+    return `${head} with an explicit deny in ${trust && kind === 'resource' ? 'the role trust policy' : `a ${KIND_WORDS[kind]}`}`;
+  }
+  const blocked = decision.blockedBy ?? 'identity';
+  // A trust policy that does not name the caller: AWS answers without a reason (shared/AWS-FACTS.md, STS).
+  if (trust && blocked === 'resource') return head;
+  return `${head} because no ${KIND_WORDS[blocked]} allows the ${action} action`;
+}
+
+function enginePrincipal(p: Principal): RequestPrincipal {
+  if (p.type === 'assumed-role') {
+    return {
+      type: 'assumed-role',
+      arn: p.arn,
+      account: p.account,
+      ...(p.session.roleArn !== undefined && { roleArn: p.session.roleArn }),
+    };
+  }
+  return { type: p.type, arn: p.arn, account: p.account };
+}
+
+/** Tags of the IAM entity an ARN names, for aws:ResourceTag. */
+function resourceTags(state: IamState, awsManaged: AwsManagedPolicies, arn: string): readonly Tag[] | undefined {
+  const parsed = parseArn(arn);
+  if (!parsed || parsed.service !== 'iam') return undefined;
+  const [type = ''] = parsed.resource.split('/');
+  const name = parsed.resource.slice(parsed.resource.lastIndexOf('/') + 1);
+  if (type === 'role') return state.get('iam.role', parsed.account, nameKey(name))?.tags;
+  if (type === 'user') return state.get('iam.user', parsed.account, nameKey(name))?.tags;
+  if (type === 'instance-profile') return state.get('iam.instance-profile', parsed.account, nameKey(name))?.tags;
+  if (type === 'policy')
+    return parsed.account === 'aws'
+      ? awsManaged.get(arn)?.tags
+      : state.get('iam.policy', parsed.account, nameKey(name))?.tags;
+  return undefined;
+}
+
+export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): AuthorizationResult {
+  const { principal, service, operation, input } = request;
+  const action = `${service}:${operation}`;
+  const policies = principalPolicies(deps.state, deps.awsManaged, principal);
+  const resources = resourcesFor(deps.actions, deps.state, service, operation, input, principal);
+
+  // AssumeRole: the role's trust policy is the resource policy; tags and a source identity need their own
+  // permissions from it (sts:TagSession, sts:SetSourceIdentity; IAM User Guide, session tags).
+  const assumeRole = service === 'sts' && operation === 'AssumeRole';
+  let trust: CompiledPolicy | undefined;
+  const actions = [action];
+  const extra: Record<string, ContextValue> = {};
+  if (assumeRole) {
+    const roleArn = typeof input['RoleArn'] === 'string' ? input['RoleArn'] : '';
+    const parsed = parseArn(roleArn);
+    const role = parsed
+      ? deps.state.get('iam.role', parsed.account, nameKey(parsed.resource.split('/').pop() ?? ''))
+      : undefined;
+    trust =
+      role && role.arn === roleArn ? compilePolicy({ id: `${role.arn}#trust`, document: role.trustPolicy }) : undefined;
+    const tags = input['Tags'];
+    if ((Array.isArray(tags) && tags.length > 0) || Array.isArray(input['TransitiveTagKeys']))
+      actions.push('sts:TagSession');
+    if (typeof input['SourceIdentity'] === 'string') actions.push('sts:SetSourceIdentity');
+    if (typeof input['ExternalId'] === 'string') extra['sts:ExternalId'] = input['ExternalId'];
+    if (typeof input['RoleSessionName'] === 'string') extra['sts:RoleSessionName'] = input['RoleSessionName'];
+    if (typeof input['SourceIdentity'] === 'string') extra['sts:SourceIdentity'] = input['SourceIdentity'];
+    if (Array.isArray(input['TransitiveTagKeys']))
+      extra['sts:TransitiveTagKeys'] = input['TransitiveTagKeys'] as string[];
+  }
+
+  for (const resource of resources) {
+    const context = buildContext({
+      principal,
+      principalTags: policies.tags,
+      now: request.now,
+      sourceIp: request.sourceIp,
+      secure: false,
+      region: request.region,
+      input,
+      ...(resource !== '*' && { resourceTags: resourceTags(deps.state, deps.awsManaged, resource) ?? [] }),
+      extra,
+    });
+    for (const act of actions) {
+      const decision = evaluate(
+        { principal: enginePrincipal(principal), action: act, resource, context },
+        {
+          identity: policies.identity,
+          boundaries: policies.boundaries,
+          session: policies.session,
+          ...(assumeRole && { resourceIsTrustPolicy: true, ...(trust && { resource: trust }) }),
+        },
+      );
+      if (decision.decision !== 'Allowed') {
+        return {
+          allowed: false,
+          action: act,
+          resource,
+          decision,
+          message: denialMessage(principal.arn, act, resource, decision, assumeRole),
+          context,
+        };
+      }
+    }
+  }
+  return { allowed: true };
 }

@@ -1,18 +1,22 @@
 /**
  * Who holds an access key. `test` is the root of the default account and any 12-digit key id is the root of
  * that account, both with the secret `test` (DEVELOPERS.md: multi-account out of the box). Keys issued by IAM
- * (CreateAccessKey) authenticate with their own secrets while Active. Every key, known or not, is verified by
- * SigV4 with its secret: there is no key that skips verification.
+ * (CreateAccessKey) authenticate with their own secrets while Active; temporary keys (ASIA…) come with a session
+ * token that carries their secret and session (session-token.ts). Every key, known or not, is verified by SigV4
+ * with its secret: there is no key that skips verification.
  */
 import { DEFAULT_ACCOUNT } from '../model/arn.ts';
 import type { IamState } from '../state/iam-state.ts';
 import { rootPrincipal, type Principal } from './principal.ts';
+import { openToken, type SessionClaims } from './session-token.ts';
 
 export const ROOT_SECRET = 'test';
 
 export interface ResolvedKey {
   readonly secretAccessKey: string;
   readonly principal: Principal;
+  /** Temporary credentials stop working here (ExpiredToken). */
+  readonly expiresAt?: Date;
 }
 
 /** The account whose root an access key id names, if it names one. */
@@ -23,14 +27,51 @@ export function rootAccountOf(accessKeyId: string): string | undefined {
 
 export type KeyResolver = (accessKeyId: string, sessionToken: string | undefined) => ResolvedKey | undefined;
 
+/** The principal a session's claims describe; undefined when the user behind a user session is gone. */
+export function sessionPrincipal(state: IamState, claims: SessionClaims): Principal | undefined {
+  switch (claims.kind) {
+    case 'root':
+      return { ...rootPrincipal(claims.account, claims.accessKeyId), session: claims };
+    case 'user': {
+      const user = claims.userKey === undefined ? undefined : state.get('iam.user', claims.account, claims.userKey);
+      if (!user) return undefined;
+      return {
+        type: 'user',
+        account: claims.account,
+        arn: user.arn,
+        userId: user.id,
+        userName: user.name,
+        accessKeyId: claims.accessKeyId,
+        session: claims,
+      };
+    }
+    case 'role': {
+      const roleName = claims.roleName ?? '';
+      return {
+        type: 'assumed-role',
+        account: claims.account,
+        arn: `arn:aws:sts::${claims.account}:assumed-role/${roleName}/${claims.sessionName ?? ''}`,
+        userId: `${claims.roleId ?? ''}:${claims.sessionName ?? ''}`,
+        accessKeyId: claims.accessKeyId,
+        session: claims,
+      };
+    }
+  }
+}
+
 /**
  * Resolves an access key id (and session token) to its secret and principal; undefined means the key is not
  * valid, which the gateway reports as InvalidClientTokenId (or AuthFailure on EC2).
  */
-export function keyResolver(state: IamState): KeyResolver {
+export function keyResolver(state: IamState, tokenKey: Buffer): KeyResolver {
   return (accessKeyId, sessionToken) => {
-    // Long-term keys only so far: a session token with one is not a token rolecall issued, so it is refused.
-    if (sessionToken !== undefined) return undefined;
+    if (sessionToken !== undefined) {
+      const claims = openToken(tokenKey, sessionToken);
+      if (!claims || claims.accessKeyId !== accessKeyId) return undefined;
+      const principal = sessionPrincipal(state, claims);
+      if (!principal) return undefined;
+      return { secretAccessKey: claims.secretAccessKey, principal, expiresAt: new Date(claims.expiresAt) };
+    }
     const account = rootAccountOf(accessKeyId);
     if (account !== undefined) return { secretAccessKey: ROOT_SECRET, principal: rootPrincipal(account, accessKeyId) };
     const found = state.findAccessKey(accessKeyId);

@@ -1,8 +1,9 @@
 /**
- * The authenticated caller of a request: an account root or an IAM user for now; role sessions join with STS.
- * Authorization switches on `type`.
+ * The authenticated caller of a request: an account root, an IAM user (with long-term keys or a GetSessionToken
+ * session), or an assumed-role session. Authorization switches on `type`.
  */
 import { rootArn } from '../model/arn.ts';
+import type { SessionClaims } from './session-token.ts';
 
 export interface RootPrincipal {
   readonly type: 'root';
@@ -11,6 +12,8 @@ export interface RootPrincipal {
   /** aws:userid of a root is the account id. */
   readonly userId: string;
   readonly accessKeyId: string;
+  /** Present when the credentials are temporary (GetSessionToken). */
+  readonly session?: SessionClaims;
 }
 
 export interface UserPrincipal {
@@ -21,9 +24,22 @@ export interface UserPrincipal {
   readonly userId: string;
   readonly userName: string;
   readonly accessKeyId: string;
+  /** Present when the credentials are temporary (GetSessionToken). */
+  readonly session?: SessionClaims;
 }
 
-export type Principal = RootPrincipal | UserPrincipal;
+export interface RoleSessionPrincipal {
+  readonly type: 'assumed-role';
+  readonly account: string;
+  /** `arn:aws:sts::<account>:assumed-role/<role name>/<session name>` (no path). */
+  readonly arn: string;
+  /** `<RoleId>:<session name>`. */
+  readonly userId: string;
+  readonly accessKeyId: string;
+  readonly session: SessionClaims;
+}
+
+export type Principal = RootPrincipal | UserPrincipal | RoleSessionPrincipal;
 
 export const rootPrincipal = (account: string, accessKeyId: string): RootPrincipal => ({
   type: 'root',

@@ -18,7 +18,26 @@ export type IdPrefix = 'AROA' | 'AIPA' | 'AIDA' | 'AGPA' | 'ANPA' | 'AKIA' | 'AS
 /** A unique id such as a RoleId (`AROA` + 17 characters). */
 export const uniqueId = (prefix: IdPrefix): string => prefix + base32(17);
 
-/** An access key id (`AKIA`/`ASIA` + 16 characters). */
-export const accessKeyId = (prefix: 'AKIA' | 'ASIA'): string => prefix + base32(16);
+/**
+ * An access key id (`AKIA`/`ASIA` + 16 characters) that carries its account, as AWS's do (so GetAccessKeyInfo
+ * can answer for any key): 8 characters encode the 40 bits of the account id, 8 are random.
+ */
+export function accessKeyId(prefix: 'AKIA' | 'ASIA', account: string): string {
+  let n = BigInt(account);
+  let encoded = '';
+  for (let i = 0; i < 8; i++) {
+    encoded = BASE32.charAt(Number(n & 31n)) + encoded;
+    n >>= 5n;
+  }
+  return prefix + encoded + base32(8);
+}
+
+/** The account an access key id made by accessKeyId belongs to; undefined for other ids. */
+export function accountOfAccessKeyId(id: string): string | undefined {
+  if (!/^(AKIA|ASIA)[A-Z2-7]{16}$/.test(id)) return undefined;
+  let n = 0n;
+  for (const c of id.slice(4, 12)) n = (n << 5n) | BigInt(BASE32.indexOf(c));
+  return n < 1_000_000_000_000n ? n.toString().padStart(12, '0') : undefined;
+}
 
 export const requestId = (): string => randomUUID();

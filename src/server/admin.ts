@@ -1,14 +1,21 @@
 /**
  * rolecall's own API under /_rolecall/ (shared/DESIGN.md decision 9): not an AWS API, and its paths say so.
- * Health now; the clock, instance endpoints, audit events and reset join it as their issues land.
+ *   GET  /_rolecall/health  → {"status":"ok","version":…} once ready
+ *   GET  /_rolecall/clock   → {"now": ISO time, "offsetSeconds": n}
+ *   POST /_rolecall/clock   {"advanceSeconds": n} moves the clock forward; SigV4-signed by an account root only
  */
-import type { GatewayResponse } from './pipeline.ts';
+import type { KeyResolver } from '../auth/credentials.ts';
+import type { AdjustableClock } from '../model/clock.ts';
+import { verifySigV4 } from '../protocol/sigv4/verify.ts';
+import type { GatewayRequest, GatewayResponse } from './pipeline.ts';
 
 export const ADMIN_PREFIX = '/_rolecall/';
 
 export interface AdminDeps {
   readonly version: string;
   readonly ready: () => boolean;
+  readonly clock: AdjustableClock;
+  readonly resolveKey: KeyResolver;
 }
 
 const json = (status: number, value: unknown): GatewayResponse => ({
@@ -17,12 +24,51 @@ const json = (status: number, value: unknown): GatewayResponse => ({
   body: JSON.stringify(value),
 });
 
-export function handleAdmin(deps: AdminDeps, method: string, path: string): GatewayResponse {
-  if (path === '/_rolecall/health') {
-    if (method !== 'GET' && method !== 'HEAD') return json(405, { error: 'method not allowed', allowed: ['GET'] });
-    return deps.ready()
-      ? json(200, { status: 'ok', version: deps.version })
-      : json(503, { status: 'starting', version: deps.version });
+const methodNotAllowed = (allowed: string[]) => json(405, { error: 'method not allowed', allowed });
+
+/** Whether the request is SigV4-signed by an account root (any service name, any region in the scope). */
+function signedByRoot(deps: AdminDeps, req: GatewayRequest): boolean {
+  let root = false;
+  const result = verifySigV4(req, deps.clock.now(), (id, token) => {
+    const resolved = deps.resolveKey(id, token);
+    root = resolved?.principal.type === 'root' && resolved.principal.session === undefined;
+    return resolved;
+  });
+  return result.ok && root;
+}
+
+function clock(deps: AdminDeps, req: GatewayRequest): GatewayResponse {
+  const state = () => ({ now: deps.clock.now().toISOString(), offsetSeconds: deps.clock.offsetSeconds });
+  if (req.method === 'GET') return json(200, state());
+  if (req.method !== 'POST') return methodNotAllowed(['GET', 'POST']);
+  if (!signedByRoot(deps, req)) {
+    return json(403, { error: 'moving the clock needs a request signed (SigV4) with account root credentials' });
   }
-  return json(404, { error: `no admin resource at ${path}` });
+  let body: unknown;
+  try {
+    body = JSON.parse(req.body.toString('utf8'));
+  } catch {
+    return json(400, { error: 'the body must be JSON: {"advanceSeconds": n}' });
+  }
+  const keys = typeof body === 'object' && body !== null ? Object.keys(body) : [];
+  const seconds = (body as { advanceSeconds?: unknown } | null)?.advanceSeconds;
+  if (keys.length !== 1 || typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    return json(400, { error: 'the body must be {"advanceSeconds": n} with n ≥ 0; the clock only moves forward' });
+  }
+  deps.clock.advance(seconds);
+  return json(200, state());
+}
+
+export function handleAdmin(deps: AdminDeps, req: GatewayRequest): GatewayResponse {
+  switch (req.path) {
+    case '/_rolecall/health':
+      if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(['GET']);
+      return deps.ready()
+        ? json(200, { status: 'ok', version: deps.version })
+        : json(503, { status: 'starting', version: deps.version });
+    case '/_rolecall/clock':
+      return clock(deps, req);
+    default:
+      return json(404, { error: `no admin resource at ${req.path}` });
+  }
 }

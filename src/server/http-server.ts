@@ -68,11 +68,7 @@ export function startHttpServer(deps: HttpDeps, host: string, port: number): Pro
           );
           return;
         }
-        if (path.startsWith(ADMIN_PREFIX)) {
-          send(res, handleAdmin(deps.admin, req.method ?? 'GET', path), req.method === 'HEAD');
-          return;
-        }
-        const response = await deps.pipeline({
+        const request = {
           method: req.method ?? 'GET',
           path,
           query: q >= 0 ? url.slice(q + 1) : '',
@@ -80,7 +76,12 @@ export function startHttpServer(deps: HttpDeps, host: string, port: number): Pro
           headers: req.headersDistinct,
           body,
           sourceIp: req.socket.remoteAddress ?? '',
-        });
+        };
+        if (path.startsWith(ADMIN_PREFIX)) {
+          send(res, handleAdmin(deps.admin, request), req.method === 'HEAD');
+          return;
+        }
+        const response = await deps.pipeline(request);
         send(res, response, req.method === 'HEAD');
       } catch (err) {
         deps.log.error({ err }, 'request failed outside the pipeline');

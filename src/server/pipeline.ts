@@ -17,7 +17,9 @@ import { encodeError, encodeResult } from '../protocol/query/encode.ts';
 import { validationMessage, validationProblems, type ValidationProblem } from '../protocol/query/validate.ts';
 import { verifySigV4 } from '../protocol/sigv4/verify.ts';
 import type { KeyResolver, ResolvedKey } from '../auth/credentials.ts';
-import { authorize } from '../auth/authorize.ts';
+import type { AuthorizationRequest, AuthorizationResult } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { ProtocolName } from '../protocol/model.ts';
 import type { EnforceMode } from './config.ts';
 import type { OperationContext } from '../services/service.ts';
 import { routeRequest, type Services } from './router.ts';
@@ -45,6 +47,13 @@ export interface PipelineDeps {
   readonly enforce: EnforceMode;
   readonly log: Logger;
   readonly resolveKey: KeyResolver;
+  readonly authorize: (request: AuthorizationRequest) => AuthorizationResult;
+  /** The protocol's error for a denial (AccessDenied; EC2's UnauthorizedOperation with an encoded message). */
+  readonly denial: (
+    protocol: ProtocolName,
+    principal: Principal,
+    result: Extract<AuthorizationResult, { allowed: false }>,
+  ) => AwsError;
 }
 
 const XML = 'text/xml';
@@ -133,10 +142,23 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       }
 
       // 5 authorize
-      const decision = authorize({ principal, service: model.service, operation: action });
-      if (!decision.allowed && deps.enforce !== 'off') {
-        if (deps.enforce === 'on') throw decision.error;
-        deps.log.warn({ requestId, caller, operation: `${model.service}:${action}` }, 'audit: would have been denied');
+      if (deps.enforce !== 'off') {
+        const result = deps.authorize({
+          principal,
+          service: model.service,
+          operation: action,
+          input,
+          now,
+          sourceIp: req.sourceIp,
+          region: auth.region,
+        });
+        if (!result.allowed) {
+          if (deps.enforce === 'on') throw deps.denial(model.protocol, principal, result);
+          deps.log.warn(
+            { requestId, caller, action: result.action, resource: result.resource },
+            `audit: would deny: ${result.message}`,
+          );
+        }
       }
 
       // EC2's DryRun: authorized requests stop here with AWS's "would have succeeded" answer.

@@ -10,6 +10,10 @@ import { createStore } from '../store/open-store.ts';
 import { IamState } from '../state/iam-state.ts';
 import { AwsManagedPolicies } from '../state/aws-managed-policies.ts';
 import { keyResolver } from '../auth/credentials.ts';
+import { loadActionCatalogue } from '../auth/actions.ts';
+import { authorize } from '../auth/authorize.ts';
+import { denialError } from '../auth/denials.ts';
+import { loadTokenKey } from '../state/secrets.ts';
 import { iamService } from '../services/iam/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
@@ -33,15 +37,28 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   try {
     const iam = await IamState.load(store);
     const catalogue = AwsManagedPolicies.load();
+    const tokenKey = await loadTokenKey(store);
     const services = new Map<string, ServiceDefinition>([
       ['iam', iamService(iam, catalogue)],
-      ['sts', stsService()],
+      ['sts', stsService(iam, tokenKey)],
       ['ec2', ec2Service()],
     ]);
+    const actions = await loadActionCatalogue(
+      [...services.values()].flatMap((s) => Object.keys(s.model.operations).map((op) => `${s.model.service}:${op}`)),
+    );
     const clock = new AdjustableClock();
-    const pipeline = createPipeline({ services, clock, enforce: config.enforce, log, resolveKey: keyResolver(iam) });
+    const resolveKey = keyResolver(iam, tokenKey);
+    const pipeline = createPipeline({
+      services,
+      clock,
+      enforce: config.enforce,
+      log,
+      resolveKey,
+      authorize: (request) => authorize({ state: iam, awsManaged: catalogue, actions }, request),
+      denial: (protocol, principal, result) => denialError(tokenKey, protocol, principal, result),
+    });
     const http = await startHttpServer(
-      { pipeline, admin: { version: VERSION, ready: () => ready }, log },
+      { pipeline, admin: { version: VERSION, ready: () => ready, clock, resolveKey }, log },
       config.host,
       config.port,
     );

@@ -88,7 +88,7 @@ describe('every listed operation has a handler', () => {
     try {
       const services: Record<string, ServiceDefinition> = {
         iam: iamService(await IamState.load(store), AwsManagedPolicies.load()),
-        sts: stsService(),
+        sts: stsService(await IamState.load(store), Buffer.alloc(32)),
         ec2: ec2Service(),
       };
       for (const [name, { operations }] of Object.entries(listed)) {

@@ -18,6 +18,9 @@ export function authenticationError(protocol: ProtocolName, failure: SigV4Failur
         return new AwsError('MissingParameter', 400, 'The request must contain the parameter AWSAccessKeyId');
       case 'IncompleteSignature':
         return new AwsError('IncompleteSignature', 400, failure.message);
+      case 'ExpiredToken':
+        // EC2 reports expired temporary credentials as an expired request.
+        return new AwsError('RequestExpired', 400, 'Request has expired.');
       case 'SignatureDoesNotMatch':
         return new AwsError('SignatureDoesNotMatch', 403, failure.message);
       default:

@@ -54,7 +54,7 @@ export function accessKeyHandlers(state: IamState): Handlers<KeyOps> {
           throw quotaExceeded('AccessKeysPerUser', ACCESS_KEYS_PER_USER);
         }
         const record: AccessKeyRecord = {
-          accessKeyId: accessKeyId('AKIA'),
+          accessKeyId: accessKeyId('AKIA', ctx.account),
           secretAccessKey: newSecret(),
           ...(key !== undefined && { userKey: key }),
           status: 'Active',

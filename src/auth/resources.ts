@@ -1,0 +1,78 @@
+/**
+ * The resource ARNs a request is authorized against: the action's resource types (actions.ts) filled in from
+ * the request's input, as the Service Authorization Reference's ARN formats say (`arn:aws:iam::<account>:role/
+ * <name with path>`). An entity that exists is named by its stored ARN, path included; one being created by its
+ * name and the given path. Without a resource type the request is authorized against `*`.
+ */
+import type { IamState } from '../state/iam-state.ts';
+import { nameKey } from '../model/iam.ts';
+import { iamArn } from '../model/arn.ts';
+import type { Principal } from './principal.ts';
+import type { ActionCatalogue } from './actions.ts';
+
+type Input = Readonly<Record<string, unknown>>;
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function iamResource(
+  type: string,
+  input: Input,
+  account: string,
+  state: IamState,
+  principal: Principal,
+): string | undefined {
+  const path = text(input['Path']) ?? '/';
+  switch (type) {
+    case 'role': {
+      const name = text(input['RoleName']);
+      if (!name) return undefined;
+      return state.get('iam.role', account, nameKey(name))?.arn ?? iamArn(account, 'role', path, name);
+    }
+    case 'user': {
+      const name = text(input['UserName']) ?? (principal.type === 'user' ? principal.userName : undefined);
+      if (!name) return principal.type === 'root' ? `arn:aws:iam::${account}:root` : undefined;
+      return state.get('iam.user', account, nameKey(name))?.arn ?? iamArn(account, 'user', path, name);
+    }
+    case 'group': {
+      const name = text(input['GroupName']);
+      if (!name) return undefined;
+      return state.get('iam.group', account, nameKey(name))?.arn ?? iamArn(account, 'group', path, name);
+    }
+    case 'instance-profile': {
+      const name = text(input['InstanceProfileName']);
+      if (!name) return undefined;
+      return (
+        state.get('iam.instance-profile', account, nameKey(name))?.arn ??
+        iamArn(account, 'instance-profile', path, name)
+      );
+    }
+    case 'policy': {
+      const arn = text(input['PolicyArn']);
+      if (arn) return arn;
+      const name = text(input['PolicyName']);
+      return name ? iamArn(account, 'policy', path, name) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The ARNs to authorize `service:operation` against; `['*']` when the action has no resource type. */
+export function resourcesFor(
+  catalogue: ActionCatalogue,
+  state: IamState,
+  service: string,
+  operation: string,
+  input: Input,
+  principal: Principal,
+): string[] {
+  const info = catalogue.get(`${service}:${operation}`.toLowerCase());
+  const arns: string[] = [];
+  for (const type of info?.resourceTypes ?? []) {
+    let arn: string | undefined;
+    if (service === 'iam') arn = iamResource(type, input, principal.account, state, principal);
+    else if (service === 'sts' && type === 'role') arn = text(input['RoleArn']);
+    if (arn) arns.push(arn);
+  }
+  return arns.length > 0 ? arns : ['*'];
+}
