@@ -74,7 +74,8 @@ export function denialMessage(
   const head = `User: ${principalArn} is not authorized to perform: ${action}${on}`;
   if (decision.decision === 'ExplicitlyDenied') {
     const kind = decision.statements[0]?.kind ?? 'identity';
-    return `${head} with an explicit deny in ${trust && kind === 'resource' ? 'the role trust policy' : `a ${KIND_WORDS[kind]}`}`;
+    const words = KIND_WORDS[kind];
+    return `${head} with an explicit deny in ${trust && kind === 'resource' ? 'the role trust policy' : `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`}`;
   }
   const blocked = decision.blockedBy ?? 'identity';
   // A trust policy that does not name the caller: AWS answers without a reason (shared/AWS-FACTS.md, STS).
@@ -110,9 +111,17 @@ function resourceTags(state: IamState, awsManaged: AwsManagedPolicies, arn: stri
   return undefined;
 }
 
+/**
+ * Authentication operations no policy controls: "No permissions are required for users to perform this
+ * operation … You cannot use policies to control authentication operations" (STS API reference,
+ * GetSessionToken; GetCallerIdentity the same).
+ */
+const UNCONTROLLED = new Set(['sts:GetCallerIdentity', 'sts:GetSessionToken']);
+
 export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): AuthorizationResult {
   const { principal, service, operation, input } = request;
   const action = `${service}:${operation}`;
+  if (UNCONTROLLED.has(action)) return { allowed: true };
   const policies = principalPolicies(deps.state, deps.awsManaged, principal);
   const resources = resourcesFor(deps.actions, deps.state, service, operation, input, principal);
 

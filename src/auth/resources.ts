@@ -21,6 +21,9 @@ function iamResource(
   state: IamState,
   principal: Principal,
 ): string | undefined {
+  // The simulator's actions are authorized against the simulated entity (Service Authorization Reference).
+  const source = text(input['PolicySourceArn']);
+  if (source && ['user', 'role', 'group'].includes(type)) return source;
   const path = text(input['Path']) ?? '/';
   switch (type) {
     case 'role': {

@@ -29,11 +29,16 @@ const methodNotAllowed = (allowed: string[]) => json(405, { error: 'method not a
 /** Whether the request is SigV4-signed by an account root (any service name, any region in the scope). */
 function signedByRoot(deps: AdminDeps, req: GatewayRequest): boolean {
   let root = false;
-  const result = verifySigV4(req, deps.clock.now(), (id, token) => {
-    const resolved = deps.resolveKey(id, token);
-    root = resolved?.principal.type === 'root' && resolved.principal.session === undefined;
-    return resolved;
-  });
+  const result = verifySigV4(
+    req,
+    new Date(),
+    (id, token) => {
+      const resolved = deps.resolveKey(id, token);
+      root = resolved?.principal.type === 'root' && resolved.principal.session === undefined;
+      return resolved;
+    },
+    { sessionNow: deps.clock.now() },
+  );
   return result.ok && root;
 }
 

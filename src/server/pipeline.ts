@@ -108,10 +108,16 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       // 2 authenticate
       const now = deps.clock.now();
       let resolved: ResolvedKey | undefined;
-      const auth = verifySigV4(req, now, (keyId, token) => {
-        resolved = deps.resolveKey(keyId, token);
-        return resolved;
-      });
+      // Signatures are checked against real time (clients sign with theirs); expiry against rolecall's clock.
+      const auth = verifySigV4(
+        req,
+        new Date(),
+        (keyId, token) => {
+          resolved = deps.resolveKey(keyId, token);
+          return resolved;
+        },
+        { sessionNow: now },
+      );
       if (!auth.ok || !resolved) {
         throw authenticationError(model.protocol, auth.ok ? UNKNOWN_KEY : auth);
       }

@@ -73,6 +73,11 @@ export interface SigV4Success {
 }
 
 export interface VerifyOptions {
+  /**
+   * The time temporary credentials expire against, when it differs from the request's: rolecall's adjustable
+   * clock. Signatures are checked against real time, because clients sign with theirs.
+   */
+  sessionNow?: Date;
   /** Canonical URI rules; the default (double-encode, normalise) is right for every service but S3. */
   uri?: Readonly<CanonicalUriOptions>;
   /** When set, the credential scope must name this service (AWS: "Credential should be scoped to correct service"). */
@@ -196,7 +201,7 @@ function verify(req: SignedRequest, now: Date, lookup: KeyLookup, options: Verif
   if (!constantTimeEqual(expected, auth.signature)) return fail('SignatureDoesNotMatch', MSG_SIGNATURE_MISMATCH);
 
   // Expiry is reported only for a correctly signed request, so it reveals nothing to someone without the secret.
-  if (key.expiresAt !== undefined && now.getTime() >= key.expiresAt.getTime()) {
+  if (key.expiresAt !== undefined && (options.sessionNow ?? now).getTime() >= key.expiresAt.getTime()) {
     return fail('ExpiredToken', MSG_EXPIRED_TOKEN);
   }
 
