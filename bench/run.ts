@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: runs every scenario in bench/scenarios/ (or those named with --scenario), prints a table per
- * scenario with each target's rate, latency and CPU and the ratios against the baselines measured in the same
- * run, and writes everything to .bench/results-<timestamp>.json. See bench/README.md.
+ * scenario (or per request kind of a scenario) with each target's rate, latency and CPU and the ratios against
+ * the baselines measured in the same run, then the in-process policy-engine figures (bench/engine.ts, scenario
+ * name `policy-engine`), and writes everything to .bench/results-<timestamp>.json. See bench/README.md.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runEngineBench } from './engine.ts';
 import { LoadGenerator } from './lib/load.ts';
 import { parseOptions, USAGE, UsageError } from './lib/options.ts';
 import { formatProfile, summarizeProfile } from './lib/profile.ts';
@@ -26,8 +28,12 @@ const SCENARIOS = join(ROOT, 'bench', 'scenarios');
 const RESULTS = join(ROOT, '.bench');
 /** Each target is driven this long before its first measured point, so no point measures a cold JIT. */
 const PRIME_MS = 2_000;
+/** The in-process policy-engine benchmark (bench/engine.ts): not a file in bench/scenarios/, but named like one. */
+const ENGINE = 'policy-engine';
 
-async function loadScenarios(names: readonly string[]): Promise<Scenario[]> {
+/** The HTTP scenarios named (all when none is), and whether to run the policy-engine figures. */
+async function loadScenarios(requested: readonly string[]): Promise<{ http: Scenario[]; engine: boolean }> {
+  const names = requested.filter((n) => n !== ENGINE);
   const files = readdirSync(SCENARIOS)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .sort();
@@ -39,9 +45,13 @@ async function loadScenarios(names: readonly string[]): Promise<Scenario[]> {
   }
   const unknown = names.filter((n) => !all.some((s) => s.name === n));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown scenario ${unknown.join(', ')} (there are: ${all.map((s) => s.name).join(', ')})`);
+    const known = [...all.map((s) => s.name), ENGINE].join(', ');
+    throw new UsageError(`unknown scenario ${unknown.join(', ')} (there are: ${known})`);
   }
-  return names.length === 0 ? all : all.filter((s) => names.includes(s.name));
+  return {
+    http: requested.length === 0 ? all : all.filter((s) => names.includes(s.name)),
+    engine: requested.length === 0 || requested.includes(ENGINE),
+  };
 }
 
 function context(
@@ -118,35 +128,52 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const scenarios = await loadScenarios(options.scenarios);
+  let selected: Awaited<ReturnType<typeof loadScenarios>>;
+  try {
+    selected = await loadScenarios(options.scenarios);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`bench: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const scenarios = selected.http;
   const startedAt = new Date();
   console.log(`rolecall benchmark — ${startedAt.toISOString()}`);
   console.log(describeMachine(machine()));
-  console.log(`scenarios: ${scenarios.map((s) => s.name).join(', ')}; concurrency ${options.concurrency.join(', ')}\n`);
+  const names = [...scenarios.map((s) => s.name), ...(selected.engine ? [ENGINE] : [])];
+  console.log(`scenarios: ${names.join(', ')}; concurrency ${options.concurrency.join(', ')}\n`);
 
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const profiles: string[] = [];
   const results: ScenarioResult[] = [];
+  let engine: string | undefined;
   let failure: string | undefined;
   const load = await LoadGenerator.start(options.workers);
   try {
     for (const scenario of scenarios) {
       console.log(`${scenario.name}: starting`);
-      results.push(await scenario.run(context(options, load, scenario.name, stamp, profiles)));
+      const tables = await scenario.run(context(options, load, scenario.name, stamp, profiles));
+      results.push(...(Array.isArray(tables) ? tables : [tables as ScenarioResult]));
     }
   } catch (err) {
     failure = err instanceof BenchError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
   } finally {
     await load.close();
   }
+  // In-process, once every server and load generator has stopped; only when the HTTP scenarios succeeded.
+  if (selected.engine && failure === undefined) {
+    console.log(`${ENGINE}: starting (in-process, ${options.seconds} s per figure)`);
+    engine = await runEngineBench(options.seconds);
+  }
 
   console.log('');
   for (const result of results) console.log(`${formatScenario(result, options)}\n`);
+  if (engine !== undefined) console.log(`${engine}\n`);
   console.log(describeMachine(machine()));
 
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, `results-${stamp}.json`);
-  writeFileSync(file, JSON.stringify(resultsJson(startedAt, options, results, failure), null, 2) + '\n');
+  writeFileSync(file, JSON.stringify(resultsJson(startedAt, options, results, failure, engine), null, 2) + '\n');
   console.log(`results: ${file}`);
   for (const profile of profiles.filter((p) => existsSync(p))) {
     console.log(`\nCPU profile: ${profile}\n${formatProfile(summarizeProfile(profile, ROOT))}`);

@@ -15,8 +15,10 @@ export interface LoadPoint {
   readonly resignMs: number;
   /** When set, a 200 whose body is not exactly this many bytes counts as an error. */
   readonly expectBodyBytes: number | undefined;
-  /** Each loop's first reply, and every 256th after it, must contain this text (a cheap check of the answer). */
+  /** Each loop's first reply, and every `fullCheckEvery`th after it, must contain this text. */
   readonly expectBodyText: string;
+  /** 1 checks every reply for `expectBodyText`; the default (256) keeps the check cheap for the client. */
+  readonly fullCheckEvery: number;
   /** A request that takes longer than this counts as an error. */
   readonly requestTimeoutMs: number;
 }

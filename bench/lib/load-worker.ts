@@ -5,14 +5,13 @@
  *
  * Client CPU is kept out of the way: the request is signed once and the signed headers are reused, signed again
  * every `resignMs` (a SigV4 signature stays valid for 15 minutes). Bodies are counted, not parsed; every
- * connection's first response (and every 256th after) is also checked for the expected text.
+ * loop's first response (and every `fullCheckEvery`th after, 256 by default) is also checked for the expected text.
  */
 import { Agent, request } from 'node:http';
 import { Histogram } from './histogram.ts';
 import type { FromWorker, LoadPoint, ToWorker, WorkerResult } from './load-protocol.ts';
 import { signQuery } from './sign.ts';
 
-const FULL_CHECK_EVERY = 256;
 const MAX_ERROR_SAMPLES = 5;
 
 function post(message: FromWorker): void {
@@ -107,7 +106,7 @@ async function runPoint(point: LoadPoint): Promise<WorkerResult> {
     // Bounded by time: each iteration waits for one request, which ends by reply, error or timeout.
     for (let i = 0; performance.now() < windowEnd; i++) {
       const t0 = performance.now();
-      const error = await once(i % FULL_CHECK_EVERY === 0);
+      const error = await once(i % point.fullCheckEvery === 0);
       const t1 = performance.now();
       finished++;
       if (t1 < windowStart) warmupCompleted++;

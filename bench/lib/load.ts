@@ -15,6 +15,8 @@ const START_TIMEOUT_MS = 30_000;
 /** Re-sign every few seconds: far inside SigV4's 15 minutes, and rare enough to cost the client nothing. */
 const RESIGN_MS = 4_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** By default one reply in this many (and each loop's first) is searched for the expected text. */
+export const FULL_CHECK_EVERY = 256;
 
 export interface PointSpec {
   readonly host: string;
@@ -25,6 +27,8 @@ export interface PointSpec {
   readonly durationMs: number;
   readonly expectBodyBytes: number | undefined;
   readonly expectBodyText: string;
+  /** Search every n-th reply (and each loop's first) for `expectBodyText`; default FULL_CHECK_EVERY, 1 = every reply. */
+  readonly fullCheckEvery?: number | undefined;
   /** The server's process id, to report its CPU use; undefined when unknown. */
   readonly serverPid: number | undefined;
 }
@@ -168,6 +172,7 @@ export class LoadGenerator {
               resignMs: RESIGN_MS,
               expectBodyBytes: spec.expectBodyBytes,
               expectBodyText: spec.expectBodyText,
+              fullCheckEvery: Math.max(1, Math.floor(spec.fullCheckEvery ?? FULL_CHECK_EVERY)),
               requestTimeoutMs: REQUEST_TIMEOUT_MS,
             };
             worker.child.send({ type: 'run', point } satisfies ToWorker);

@@ -5,7 +5,7 @@
  */
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import type { PointResult } from './load.ts';
-import type { BenchOptions, MeasuredPoint, ScenarioResult } from './scenario.ts';
+import type { BenchOptions, CostComparison, MeasuredPoint, ScenarioResult } from './scenario.ts';
 
 export interface Machine {
   readonly cpuModel: string;
@@ -97,22 +97,103 @@ function pairedRatio(points: readonly MeasuredPoint[], target: string, baseline:
 export function ratios(result: ScenarioResult): Ratio[] {
   const out: Ratio[] = [];
   const levels = [...new Set(result.points.map((p) => p.result.concurrency))];
+  const goal = result.goal;
   for (const concurrency of levels) {
-    const pairs = [result.goal, ...result.comparisons];
-    for (const [i, pair] of pairs.entries()) {
+    if (goal !== undefined) {
+      const r = pairedRatio(result.points, goal.target, goal.baseline, concurrency);
+      if (r !== undefined) {
+        out.push({
+          concurrency,
+          target: goal.target,
+          baseline: goal.baseline,
+          ...r,
+          atLeast: goal.atLeast,
+          meets: r.ratio >= goal.atLeast,
+        });
+      }
+    }
+    for (const pair of result.comparisons) {
       const r = pairedRatio(result.points, pair.target, pair.baseline, concurrency);
-      if (r === undefined) continue;
-      const base = { concurrency, target: pair.target, baseline: pair.baseline, ...r };
-      out.push(i === 0 ? { ...base, atLeast: result.goal.atLeast, meets: r.ratio >= result.goal.atLeast } : base);
+      if (r !== undefined) out.push({ concurrency, target: pair.target, baseline: pair.baseline, ...r });
     }
   }
   return out;
 }
 
+/** Server CPU time per successful request, in microseconds; undefined when the server's CPU was not read. */
+export function cpuMicrosPerRequest(r: PointResult): number | undefined {
+  return r.serverCpu === undefined || r.rps === 0 ? undefined : (r.serverCpu / r.rps) * 1e6;
+}
+
+export interface Cost {
+  readonly concurrency: number;
+  readonly target: string;
+  readonly baseline: string;
+  readonly what: string;
+  /** From the round with the median CPU difference (each round's two points were measured next to each other). */
+  readonly round: number;
+  readonly targetRps: number;
+  readonly baselineRps: number;
+  /** target req/s ÷ baseline req/s in that round. */
+  readonly ratio: number;
+  readonly targetMicros: number;
+  readonly baselineMicros: number;
+  /** targetMicros − baselineMicros: the server CPU the target spends per request on top of the baseline. */
+  readonly extraMicros: number;
+  /** Each round's extraMicros. */
+  readonly perRound: readonly number[];
+}
+
+/** Each cost comparison at each concurrency, where both sides were measured with their server CPU. */
+export function costs(result: ScenarioResult): Cost[] {
+  const out: Cost[] = [];
+  const levels = [...new Set(result.points.map((p) => p.result.concurrency))];
+  const at = (name: string, round: number, concurrency: number) =>
+    result.points.find((p) => p.target === name && p.round === round && p.result.concurrency === concurrency)?.result;
+  for (const c of result.costs ?? []) {
+    for (const concurrency of levels) {
+      const rounds: Omit<Cost, 'perRound'>[] = [];
+      for (const round of new Set(result.points.map((p) => p.round))) {
+        const mine = at(c.target, round, concurrency);
+        const theirs = at(c.baseline, round, concurrency);
+        if (mine === undefined || theirs === undefined || theirs.rps === 0) continue;
+        const targetMicros = cpuMicrosPerRequest(mine);
+        const baselineMicros = cpuMicrosPerRequest(theirs);
+        if (targetMicros === undefined || baselineMicros === undefined) continue;
+        rounds.push({
+          ...costHeader(c, concurrency),
+          round,
+          targetRps: mine.rps,
+          baselineRps: theirs.rps,
+          ratio: mine.rps / theirs.rps,
+          targetMicros,
+          baselineMicros,
+          extraMicros: targetMicros - baselineMicros,
+        });
+      }
+      const m = median(rounds, (r) => r.extraMicros);
+      if (m !== undefined) out.push({ ...m, perRound: rounds.map((r) => r.extraMicros) });
+    }
+  }
+  return out;
+}
+
+const costHeader = (c: CostComparison, concurrency: number) => ({
+  concurrency,
+  target: c.target,
+  baseline: c.baseline,
+  what: c.what,
+});
+
+/** The target of a table's `vs …` column. */
+const baselineOf = (result: ScenarioResult): string => result.goal?.baseline ?? result.baseline ?? 'bare';
+
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const pct = (n: number | undefined) => (n === undefined ? 'n/a' : `${Math.round(n * 100)}%`);
 const times = (n: number) => `${n.toFixed(2)}×`;
+const micros = (n: number) => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} µs`;
+const signed = (text: string, n: number) => (n < 0 ? `−${text.replace(/^-/, '')}` : `+${text}`);
 
 function table(rows: readonly (readonly string[])[], rightAligned: readonly boolean[]): string[] {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
@@ -133,12 +214,14 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
       `${options.workers} load-generator process${options.workers === 1 ? '' : 'es'}` +
       (rounds > 1 ? `; ${rounds} rounds, medians shown` : ''),
   );
+  const nameWidth = Math.max(9, ...result.targets.map((t) => t.name.length));
   for (const t of result.targets) {
-    lines.push(`  ${t.name.padEnd(9)} ${t.skipped === undefined ? t.description : `skipped: ${t.skipped}`}`);
+    lines.push(`  ${t.name.padEnd(nameWidth)} ${t.skipped === undefined ? t.description : `skipped: ${t.skipped}`}`);
   }
   lines.push('');
 
-  const baseline = result.goal.baseline;
+  const baseline = baselineOf(result);
+  const goal = result.goal;
   const all = ratios(result);
   const grid = cells(result.points);
   const header = ['conc', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server cpu', 'client cpu', 'other cpu'];
@@ -174,27 +257,59 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
   lines.push(...table(rows, [true, false, ...header.slice(2).map(() => true)]).map((l) => `  ${l}`));
 
   lines.push('');
-  lines.push(`  verdict (goal: ${result.goal.target} ≥ ${result.goal.atLeast}× ${baseline} at each concurrency):`);
+  const subject = goal?.target ?? 'rolecall';
+  const cellOf = (target: string, concurrency: number) =>
+    grid.find((c) => c.target === target && c.concurrency === concurrency)?.median;
+  const perCore = (r: PointResult | undefined) =>
+    r?.serverCpu === undefined || r.serverCpu === 0 ? undefined : r.rps / r.serverCpu;
+  lines.push(
+    goal === undefined
+      ? `  ratios (no goal for this table):`
+      : `  verdict (goal: ${goal.target} ≥ ${goal.atLeast}× ${baseline} at each concurrency):`,
+  );
   for (const concurrency of options.concurrency) {
-    const goal = all.find((x) => x.concurrency === concurrency && x.meets !== undefined);
-    if (goal === undefined) continue;
+    const head = all.find(
+      (x) =>
+        x.concurrency === concurrency &&
+        x.target === subject &&
+        x.baseline === baseline &&
+        (goal === undefined || x.meets !== undefined),
+    );
+    const mine = cellOf(subject, concurrency);
+    if (mine === undefined) continue;
     const others = all
-      .filter((x) => x.concurrency === concurrency && x.meets === undefined)
-      .map((x) => `, ${times(x.ratio)} ${x.baseline}`)
+      .filter((x) => x.concurrency === concurrency && x !== head)
+      .map((x) => `, ${x.target === subject ? '' : `${x.target} `}${times(x.ratio)} ${x.baseline}`)
       .join('');
-    const cellOf = (target: string) => grid.find((c) => c.target === target && c.concurrency === concurrency)?.median;
-    const mine = cellOf(goal.target);
-    const theirs = cellOf(baseline);
-    const perCore = (r: PointResult | undefined) =>
-      r?.serverCpu === undefined || r.serverCpu === 0 ? undefined : r.rps / r.serverCpu;
     const mineEff = perCore(mine);
-    const theirsEff = perCore(theirs);
+    const theirsEff = perCore(cellOf(baseline, concurrency));
     const efficiency =
       mineEff === undefined || theirsEff === undefined ? '' : ` (per server core: ${times(mineEff / theirsEff)})`;
+    const versus = head === undefined ? '' : ` = ${times(head.ratio)} ${baseline}${efficiency}`;
+    const verdict = head?.meets === undefined ? '' : ` — ${head.meets ? 'meets the goal' : 'BELOW the goal'}`;
+    lines.push(`    c=${String(concurrency).padEnd(4)} ${subject} ${int(mine.rps)} req/s${versus}${others}${verdict}`);
+  }
+
+  const priced = costs(result);
+  for (const c of result.costs ?? []) {
+    const rows = priced.filter((x) => x.target === c.target && x.baseline === c.baseline);
+    if (rows.length === 0) continue;
+    lines.push('');
     lines.push(
-      `    c=${String(concurrency).padEnd(4)} ${goal.target} ${int(mine?.rps ?? 0)} req/s = ${times(goal.ratio)} ` +
-        `${baseline}${efficiency}${others} — ${goal.meets ? 'meets the goal' : 'BELOW the goal'}`,
+      `  cost of ${c.what} (${c.target} against ${c.baseline}; server CPU per request = server cpu ÷ req/s` +
+        `${rounds > 1 ? ', round with the median difference' : ''}):`,
     );
+    for (const x of rows) {
+      const share =
+        x.baselineMicros === 0
+          ? ''
+          : ` (${signed(`${Math.round((x.extraMicros / x.baselineMicros) * 100)}%`, x.extraMicros)})`;
+      lines.push(
+        `    c=${String(x.concurrency).padEnd(4)} ${x.target} ${int(x.targetRps)} req/s = ${times(x.ratio)} ${x.baseline} ` +
+          `(${int(x.baselineRps)} req/s); ${micros(x.targetMicros)} against ${micros(x.baselineMicros)} of server CPU ` +
+          `per request: ${c.what} ${signed(micros(x.extraMicros), x.extraMicros)}${share}`,
+      );
+    }
   }
 
   const notes: string[] = [];
@@ -203,7 +318,7 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
     notes.push(
       `the load generator used ≥ ${pct(BUSY_CLIENT_CPU)} of a core against ${baseline} at ` +
         `${clientBound.map((c) => `c=${c.concurrency}`).join(', ')}: there the ceiling is partly the client's, so ` +
-        `${baseline}'s rate is understated and the ratio flatters ${result.goal.target}; compare req/s per server core.`,
+        `${baseline}'s rate is understated and the ratio flatters ${subject}; compare req/s per server core.`,
     );
   }
   if (grid.some((c) => c.median.otherCpu !== undefined && c.median.otherCpu > NOISY_OTHER_CPU)) {
@@ -244,6 +359,7 @@ export function resultsJson(
   options: BenchOptions,
   results: readonly ScenarioResult[],
   failure: string | undefined,
+  engine?: string,
 ) {
   return {
     startedAt: startedAt.toISOString(),
@@ -256,10 +372,12 @@ export function resultsJson(
       name: r.name,
       description: r.description,
       targets: r.targets,
-      goal: r.goal,
+      goal: r.goal ?? null,
       points: r.points.map(pointJson),
       medians: cells(r.points).map((c) => ({ target: c.target, concurrency: c.concurrency, rps: c.median.rps })),
       ratios: ratios(r),
+      costs: costs(r),
     })),
+    ...(engine !== undefined && { policyEngine: engine.split('\n') }),
   };
 }

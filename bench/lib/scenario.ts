@@ -50,14 +50,31 @@ export interface Goal {
   readonly atLeast: number;
 }
 
+/**
+ * "What does `target` cost on top of `baseline`?", from the server CPU of both, e.g. rolecall with enforcement
+ * on against the same server with `--enforce off`: the rate ratio and the difference in server CPU per request.
+ */
+export interface CostComparison {
+  readonly target: string;
+  readonly baseline: string;
+  /** What the difference is the cost of, e.g. `authorization`. */
+  readonly what: string;
+}
+
+/** One printed table. A scenario returns one, or several (one per request kind, say). */
 export interface ScenarioResult {
   readonly name: string;
   readonly description: string;
   readonly targets: readonly TargetReport[];
   readonly points: readonly MeasuredPoint[];
-  readonly goal: Goal;
+  /** The goal whose verdict is printed (and fails the run under --strict); a table may have none. */
+  readonly goal?: Goal;
+  /** The target of the `vs …` column; default: the goal's baseline, else `bare`. */
+  readonly baseline?: string;
   /** Other ratios to print (target / baseline), e.g. rolecall against moto. */
   readonly comparisons: readonly { readonly target: string; readonly baseline: string }[];
+  /** Costs to print per concurrency, from server CPU per request. */
+  readonly costs?: readonly CostComparison[];
 }
 
 /** What a scenario decides about a point; run.ts adds the target's address and the timings. */
@@ -82,5 +99,6 @@ export interface ScenarioContext {
 export interface Scenario {
   readonly name: string;
   readonly description: string;
-  run(ctx: ScenarioContext): Promise<ScenarioResult>;
+  /** One table, or several (each with its own targets, points and goal). */
+  run(ctx: ScenarioContext): Promise<ScenarioResult | readonly ScenarioResult[]>;
 }

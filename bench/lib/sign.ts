@@ -1,6 +1,7 @@
 /**
  * SigV4 signing of query-protocol requests with the AWS SDK's own signer (@smithy/signature-v4), as the SDKs,
- * the CLI and boto3 send them: POST /, form-encoded body, Host, Content-Type and X-Amz-Date signed.
+ * the CLI and boto3 send them: POST /, form-encoded body, Host, Content-Type and X-Amz-Date signed, and with
+ * temporary credentials X-Amz-Security-Token too.
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -13,6 +14,11 @@ export interface QueryRequest {
   readonly region: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  /**
+   * The session token of temporary credentials (AssumeRole, GetSessionToken). The signer sends it as
+   * X-Amz-Security-Token and signs that header, as the SDKs do.
+   */
+  readonly sessionToken?: string;
   /**
    * The Host header, signed. Fixed rather than taken from each target's port, so that every target receives
    * byte-identical requests; each server verifies (or ignores) the signature over the header it received.
@@ -30,7 +36,11 @@ export async function signQuery(
   const signer = new SignatureV4({
     service: request.service,
     region: request.region,
-    credentials: { accessKeyId: request.accessKeyId, secretAccessKey: request.secretAccessKey },
+    credentials: {
+      accessKeyId: request.accessKeyId,
+      secretAccessKey: request.secretAccessKey,
+      ...(request.sessionToken !== undefined && { sessionToken: request.sessionToken }),
+    },
     sha256: Sha256,
     // botocore and the AWS CLI send no x-amz-content-sha256 to IAM, STS or EC2.
     applyChecksum: false,

@@ -58,12 +58,16 @@ async function awaitExit(child: ChildProcess, kill: (signal: NodeJS.Signals) => 
 export interface RolecallTargetOptions {
   /** Run the server under `node --cpu-prof` and, once it has stopped, move the profile to this file. */
   readonly cpuProfile?: string | undefined;
+  /** The target's name in tables and JSON (default `rolecall`). */
+  readonly name?: string;
+  /** More `serve` options, after the defaults, e.g. `['--enforce', 'off']`. */
+  readonly serveArgs?: readonly string[];
 }
 
 /**
  * `node bin/rolecall.js serve --port 0 --store memory --log-level warn --ready-file …`: the built bin, as users
  * run it, started as test/support/server.ts does (no ROLECALL_* settings from the environment) plus optional
- * node flags for profiling.
+ * serve options and node flags for profiling.
  */
 export async function startRolecallTarget(options: RolecallTargetOptions = {}): Promise<Target> {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js')))
@@ -73,7 +77,19 @@ export async function startRolecallTarget(options: RolecallTargetOptions = {}): 
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('ROLECALL_')) delete env[name];
   const nodeArgs = options.cpuProfile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-  const args = ['serve', '--port', '0', '--store', 'memory', '--log-level', 'warn', '--ready-file', readyFile];
+  const extra = options.serveArgs ?? [];
+  const args = [
+    'serve',
+    '--port',
+    '0',
+    '--store',
+    'memory',
+    '--log-level',
+    'warn',
+    '--ready-file',
+    readyFile,
+    ...extra,
+  ];
   const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (d: Buffer) => {
@@ -95,16 +111,16 @@ export async function startRolecallTarget(options: RolecallTargetOptions = {}): 
   while (!existsSync(readyFile)) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`rolecall did not start:\n${output}`);
+      throw new Error(`${options.name ?? 'rolecall'} did not start:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }
   const { endpoint } = JSON.parse(readFileSync(readyFile, 'utf8')) as { endpoint: string };
   const url = new URL(endpoint);
   return track({
-    name: 'rolecall',
+    name: options.name ?? 'rolecall',
     description:
-      `rolecall serve --store memory --log-level warn (built bin)` +
+      `rolecall serve --store memory --log-level warn${extra.map((a) => ` ${a}`).join('')} (built bin)` +
       (options.cpuProfile === undefined ? '' : ', under --cpu-prof'),
     host: url.hostname,
     port: Number(url.port),
@@ -117,7 +133,11 @@ export async function startRolecallTarget(options: RolecallTargetOptions = {}): 
 const NOT_REPLAYED = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
 
 /** A bare node:http server in a child process, answering every request with this reply. */
-export async function startBareTarget(body: Buffer, headers: Readonly<Record<string, string>>): Promise<Target> {
+export async function startBareTarget(
+  body: Buffer,
+  headers: Readonly<Record<string, string>>,
+  what = 'reply',
+): Promise<Target> {
   const replayed: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers))
     if (!NOT_REPLAYED.has(name.toLowerCase())) replayed[name] = value;
@@ -143,7 +163,7 @@ export async function startBareTarget(body: Buffer, headers: Readonly<Record<str
   });
   return track({
     name: 'bare',
-    description: `bare node:http server, fixed 200 reply of ${body.length} bytes (the runtime's ceiling)`,
+    description: `bare node:http server, fixed 200 ${what} of ${body.length} bytes (the runtime's ceiling)`,
     host: HOST,
     port,
     pid: child.pid,

@@ -2369,14 +2369,16 @@ describe('accounts are isolated', () => {
     }
   });
 
-  it('another account’s policy, user and group are not found from 111111111111', async () => {
+  it('another account’s policy, user and group are out of reach from 111111111111', async () => {
     const mine = DEFAULT.arn('policy', 'shape-policy');
     assertOk(await DEFAULT.iam({ Action: 'GetPolicy', PolicyArn: mine }));
+    // Another account's policy is a cross-account resource with no resource policy: access is denied before
+    // anything is looked up (IAM User Guide, cross-account policy evaluation).
     assertError(
       await ISOLATED.iam({ Action: 'GetPolicy', PolicyArn: mine }),
-      404,
-      'NoSuchEntity',
-      `Policy ${mine} was not found.`,
+      403,
+      'AccessDenied',
+      `User: arn:aws:iam::111111111111:root is not authorized to perform: iam:GetPolicy on resource: ${mine} because no resource-based policy allows the iam:GetPolicy action`,
     );
     await ISOLATED.createUser('isolated-user');
     assertError(
