@@ -20,6 +20,10 @@ import {
   type ScenarioResult,
 } from './lib/scenario.ts';
 import { liveTargets, type Target } from './lib/targets.ts';
+import { runEngineBench } from './engine.ts';
+
+/** The in-process policy engine benchmark (bench/engine.ts), selectable with --scenario like the others. */
+const ENGINE_SCENARIO = 'policy-engine';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SCENARIOS = join(ROOT, 'bench', 'scenarios');
@@ -37,7 +41,7 @@ async function loadScenarios(names: readonly string[]): Promise<Scenario[]> {
     if (module.scenario === undefined) throw new Error(`bench/scenarios/${file} does not export a 'scenario'`);
     all.push(module.scenario);
   }
-  const unknown = names.filter((n) => !all.some((s) => s.name === n));
+  const unknown = names.filter((n) => n !== ENGINE_SCENARIO && !all.some((s) => s.name === n));
   if (unknown.length > 0) {
     throw new UsageError(`unknown scenario ${unknown.join(', ')} (there are: ${all.map((s) => s.name).join(', ')})`);
   }
@@ -119,6 +123,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const scenarios = await loadScenarios(options.scenarios);
+  const withEngine = options.scenarios.length === 0 || options.scenarios.includes(ENGINE_SCENARIO);
   const startedAt = new Date();
   console.log(`rolecall benchmark — ${startedAt.toISOString()}`);
   console.log(describeMachine(machine()));
@@ -142,6 +147,8 @@ async function main(): Promise<number> {
 
   console.log('');
   for (const result of results) console.log(`${formatScenario(result, options)}\n`);
+  // The engine runs in this process once the HTTP targets are stopped, so nothing competes with it.
+  if (withEngine && failure === undefined) console.log(`${await runEngineBench(Math.min(options.seconds, 3))}\n`);
   console.log(describeMachine(machine()));
 
   mkdirSync(RESULTS, { recursive: true });

@@ -167,7 +167,7 @@ export async function simulate(args: readonly string[]): Promise<number> {
     console.error(
       `rolecall simulate: cannot read ${files[0] ?? 'standard input'}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
-    return 2;
+    return 1;
   }
   const explainMode = flags.includes('--explain');
   const inputs = flags.includes('--batch') ? text.split('\n').filter((l) => l.trim() !== '') : [text];
