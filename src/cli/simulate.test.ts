@@ -467,7 +467,8 @@ describe('rolecall simulate: what each field does', () => {
         'ImplicitlyDenied',
       ],
     );
-    assert.deepEqual(results[6]?.['missingContextKeys'], ['aws:MultiFactorAuthAge']);
+    // Every missing key a matching statement's conditions asked for is reported, not only the first.
+    assert.deepEqual(results[6]?.['missingContextKeys'], ['aws:MultiFactorAuthAge', 'aws:SecureTransport']);
   });
 
   it('a policy the engine cannot read denies and is reported as unevaluable, never an input error', () => {
