@@ -7,7 +7,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compilePolicy, evaluate, type CompiledPolicy, type EvaluationRequest } from '../src/policy/index.ts';
+import type { CompiledPolicy, EvaluationRequest } from '../src/policy/index.ts';
+import * as sourceEngine from '../src/policy/index.ts';
+
+/**
+ * The engine as the server runs it: the compiled JavaScript in dist/ (npm run bench builds it), not the sources
+ * through tsx, whose transform adds work to every function created. Falls back to the sources when unbuilt.
+ */
+const built = new URL('../dist/policy/index.js', import.meta.url);
+const engine: typeof sourceEngine = existsSync(built)
+  ? ((await import(built.href)) as typeof sourceEngine)
+  : sourceEngine;
+const { compilePolicy, evaluate } = engine;
 import { MemoryStore } from '../src/store/memory/memory-store.ts';
 import { IamState } from '../src/state/iam-state.ts';
 import type { RoleRecord } from '../src/model/iam.ts';
