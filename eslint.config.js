@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/protocol/generated/', '.rolecall/', 'models/'] },
+  { ignores: ['node_modules/', 'dist/', 'src/protocol/generated/', '.rolecall/', 'models/', '.bench/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -160,7 +160,15 @@ export async function simulate(args: readonly string[]): Promise<number> {
     console.error('rolecall simulate: give at most one input file');
     return 2;
   }
-  const text = files[0] === undefined || files[0] === '-' ? readFileSync(0, 'utf8') : readFileSync(files[0], 'utf8');
+  let text: string;
+  try {
+    text = files[0] === undefined || files[0] === '-' ? readFileSync(0, 'utf8') : readFileSync(files[0], 'utf8');
+  } catch (err) {
+    console.error(
+      `rolecall simulate: cannot read ${files[0] ?? 'standard input'}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+    return 1;
+  }
   const explainMode = flags.includes('--explain');
   const inputs = flags.includes('--batch') ? text.split('\n').filter((l) => l.trim() !== '') : [text];
   let failed = false;

@@ -98,6 +98,14 @@ function compileStatement(raw: Json, index: number, variables: boolean): Compile
   if (effect !== 'Allow' && effect !== 'Deny')
     return broken(`Effect must be Allow or Deny, not ${JSON.stringify(effect)}`);
   const sid = typeof raw['Sid'] === 'string' ? raw['Sid'] : undefined;
+  if (raw['Action'] !== undefined && raw['NotAction'] !== undefined)
+    return broken('both Action and NotAction', effect, sid);
+  if (raw['Resource'] !== undefined && raw['NotResource'] !== undefined) {
+    return broken('both Resource and NotResource', effect, sid);
+  }
+  if (raw['Principal'] !== undefined && raw['NotPrincipal'] !== undefined) {
+    return broken('both Principal and NotPrincipal', effect, sid);
+  }
   let scope: Omit<CompiledStatement, 'index' | 'effect' | 'conditions' | 'sid'>;
   try {
     const notAction = raw['NotAction'] !== undefined;

@@ -133,7 +133,8 @@ export function compileCondition(
 ): CompiledCondition {
   const match = /^(ForAnyValue:|ForAllValues:)?(.+?)(IfExists)?$/.exec(operator);
   const name = (match?.[2] ?? operator).toLowerCase();
-  const info = OPERATORS[name];
+  // Own properties only: `constructor` or `__proto__` must not find Object.prototype's.
+  const info = Object.hasOwn(OPERATORS, name) ? OPERATORS[name] : undefined;
   if (!info) throw new ConditionError(`unknown condition operator ${operator}`);
   if (info.family === 'null' && match?.[3]) throw new ConditionError('Null cannot be used with IfExists');
   const values = raw.map((v) => {

@@ -11,7 +11,7 @@
  *   6. Cross-account: the principal's side (5) and the resource policy must both allow.
  * Never throws; anything it cannot evaluate is reported and never turned into an Allow.
  */
-import { matchArn, splitSegments } from './arn-match.ts';
+import { matchResource } from './arn-match.ts';
 import type { CompiledPolicy, CompiledStatement, PrincipalSpec } from './compile.ts';
 import { evaluateCondition } from './conditions.ts';
 import { explain } from './explain.ts';
@@ -33,11 +33,9 @@ type Grant = 'direct' | 'role' | 'account';
 interface Context {
   readonly values: ReadonlyMap<string, readonly string[]>;
   readonly lookup: (lowerKey: string) => string | undefined;
-  /** The request's resource cut into n segments, computed once per n. */
-  readonly resourceSegments: (count: number) => readonly string[];
 }
 
-function contextOf(raw: Readonly<Record<string, ContextValue>> | undefined, resource: string): Context {
+function contextOf(raw: Readonly<Record<string, ContextValue>> | undefined): Context {
   const values = new Map<string, readonly string[]>();
   for (const key in raw) {
     const value = raw[key] as ContextValue;
@@ -51,16 +49,7 @@ function contextOf(raw: Readonly<Record<string, ContextValue>> | undefined, reso
     const v = values.get(lowerKey);
     return v && v.length === 1 ? v[0] : undefined;
   };
-  const splits = new Map<number, readonly string[]>();
-  const resourceSegments = (count: number) => {
-    let parts = splits.get(count);
-    if (!parts) {
-      parts = splitSegments(resource, count);
-      splits.set(count, parts);
-    }
-    return parts;
-  };
-  return { values, lookup, resourceSegments };
+  return { values, lookup };
 }
 
 const ACCOUNT_ROOT = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
@@ -88,6 +77,18 @@ function grantOf(spec: PrincipalSpec, p: RequestPrincipal): Grant | undefined {
   return best;
 }
 
+/** Whether a NotPrincipal lists this very principal. */
+function listedExactly(spec: PrincipalSpec, p: RequestPrincipal): boolean {
+  if (spec.everyone) return true;
+  for (const value of spec.aws) {
+    if (value === p.arn) return true;
+    const account = /^\d{12}$/.test(value) ? value : ACCOUNT_ROOT.exec(value)?.[1];
+    if (account !== undefined && p.type === 'root' && p.account === account) return true;
+  }
+  if (p.service !== undefined && (spec.service.includes(p.service) || spec.federated.includes(p.service))) return true;
+  return p.canonicalUser !== undefined && spec.canonicalUser.includes(p.canonicalUser);
+}
+
 interface StatementResult {
   readonly applies: boolean;
   readonly grant?: Grant;
@@ -111,27 +112,32 @@ function statementApplies(
   const actionMatch = s.actions.some((pattern) => pattern === action || wildcardMatch(pattern, action));
   if (actionMatch === s.notAction) return none;
   if (s.resources !== undefined) {
-    const resourceMatch = s.resources.some(
-      (r) => matchArn(r, request.resource, ctx.lookup, ctx.resourceSegments) === true,
-    );
+    const resourceMatch = s.resources.some((r) => matchResource(r, request.resource, ctx.lookup) === true);
     if (resourceMatch === s.notResource) return none;
   }
   let grant: Grant | undefined;
-  if (withPrincipal) {
-    if (!s.principal) return none;
-    const named = grantOf(s.principal, request.principal);
-    // "The NotPrincipal element with a Deny effect will always deny any IAM principal that has a permissions
-    // boundary", listed or not (IAM User Guide, "NotPrincipal").
-    const boundaryTrap = s.notPrincipal && s.effect === 'Deny' && hasBoundary;
-    if (!boundaryTrap && (s.notPrincipal ? named !== undefined : named === undefined)) return none;
-    grant = s.notPrincipal ? 'direct' : named;
+  if (withPrincipal && s.principal) {
+    if (s.notPrincipal) {
+      // NotPrincipal is for Deny only ("using NotPrincipal with Allow is not supported"); it spares exactly
+      // the principals it lists — an account's root, not the account's users; a session, not its role's other
+      // sessions — and never a principal with a permissions boundary (IAM User Guide, "NotPrincipal").
+      if (s.effect !== 'Deny') return none;
+      if (!hasBoundary && listedExactly(s.principal, request.principal)) return none;
+      grant = 'direct';
+    } else {
+      grant = grantOf(s.principal, request.principal);
+      if (grant === undefined) return none;
+    }
   }
+  // Every condition is looked at, so each missing key is reported, not only the first.
   let missing: string[] | undefined;
+  let holds = true;
   for (const condition of s.conditions) {
     const outcome = evaluateCondition(condition, ctx.values.get(condition.lowerKey), ctx.lookup);
     if (outcome.missing) (missing ??= []).push(condition.key);
-    if (!outcome.result) return missing ? { applies: false, missing } : NOT_APPLICABLE;
+    if (!outcome.result) holds = false;
   }
+  if (!holds) return missing ? { applies: false, missing } : NOT_APPLICABLE;
   return grant === undefined
     ? { applies: true, missing: missing ?? NO_MISSING }
     : { applies: true, missing: missing ?? NO_MISSING, grant };
@@ -163,7 +169,17 @@ function evaluatePolicies(
       continue;
     }
     for (const s of policy.statements) {
-      const result = statementApplies(s, request, action, ctx, withPrincipal, hasBoundary);
+      // IAM refuses these at write time; if one reaches the engine it is scoped by its action alone, so that as
+      // a Deny it denies and as an Allow it allows nothing.
+      const malformed =
+        kind === 'resource'
+          ? s.principal === undefined
+            ? 'the statement has no Principal'
+            : undefined
+          : s.resources === undefined
+            ? 'the statement has no Resource'
+            : undefined;
+      const result = statementApplies(s, request, action, ctx, withPrincipal && !malformed, hasBoundary);
       for (const key of result.missing) outcome.missing.push(key);
       if (!result.applies) continue;
       const matched: MatchedStatement = {
@@ -173,8 +189,9 @@ function evaluatePolicies(
         ...(s.sid !== undefined && { sid: s.sid }),
         effect: s.effect,
       };
-      if (s.error !== undefined) {
-        outcome.unevaluable.push({ kind, policyId: policy.id, index: s.index, reason: s.error });
+      const error = s.error ?? malformed;
+      if (error !== undefined) {
+        outcome.unevaluable.push({ kind, policyId: policy.id, index: s.index, reason: error });
         if (s.effect === 'Deny') outcome.denies.push(matched);
         continue;
       }
@@ -184,6 +201,8 @@ function evaluatePolicies(
   }
   return outcome;
 }
+
+const BUCKET_POLICY_ACTIONS = new Set(['s3:getbucketpolicy', 's3:putbucketpolicy', 's3:deletebucketpolicy']);
 
 /** The outcome of no policies at all; shared, never changed. */
 const NOTHING: PolicyOutcome = Object.freeze({ allows: [], denies: [], missing: [], unevaluable: [] }) as PolicyOutcome;
@@ -202,7 +221,7 @@ function accountOfArn(arn: string): string | undefined {
 /** Decides one request against the policies that apply to it. */
 export function evaluate(request: EvaluationRequest, policies: PolicySet<CompiledPolicy>): Decision {
   const action = request.action.toLowerCase();
-  const ctx = contextOf(request.context, request.resource);
+  const ctx = contextOf(request.context);
   const principal = request.principal;
   const finish = (
     decision: Decision['decision'],
@@ -232,7 +251,8 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet<Compile
     return result;
   };
 
-  if (action === 'sts:getcalleridentity') return finish('Allowed', [], []);
+  // Authentication operations no policy controls (STS API reference: GetCallerIdentity, GetSessionToken).
+  if (action === 'sts:getcalleridentity' || action === 'sts:getsessiontoken') return finish('Allowed', [], []);
 
   const hasBoundary = (policies.boundaries ?? []).length > 0;
   const evaluateKind = (list: readonly CompiledPolicy[], kind: PolicyKind) =>
@@ -243,24 +263,31 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet<Compile
   const session = evaluateKind(policies.session ?? [], 'session');
   const scpLevels = (policies.scps ?? []).map((level) => evaluateKind(level, 'scp'));
   const rcpLevels = (policies.rcps ?? []).map((level) => evaluateKind(level, 'rcp'));
-  const all = [identity, resource, boundary, session, ...scpLevels, ...rcpLevels];
+  // SCPs apply to the users and roles of member accounts, not to service principals or anonymous callers.
+  const byService = principal.type === 'service' || principal.type === 'anonymous';
+  const scpsApply = byService ? [] : scpLevels;
+  const all = [identity, resource, boundary, session, ...scpsApply, ...rcpLevels];
+
+  // The account root may always read and change its own bucket's policy, even past a Deny in it (Amazon S3
+  // User Guide, "bucket policies": the root user of the bucket owner).
+  const isRoot = principal.type === 'root';
+  const resourceAccount = request.resourceAccount ?? accountOfArn(request.resource) ?? principal.account;
+  const sameAccount = resourceAccount === principal.account;
+  if (isRoot && sameAccount && BUCKET_POLICY_ACTIONS.has(action)) return finish('Allowed', [], all);
 
   const denies = all.flatMap((p) => p.denies);
   if (denies.length > 0) return finish('ExplicitlyDenied', denies, all);
 
-  const byService = principal.type === 'service' || principal.type === 'anonymous';
-  if (!byService) {
-    if (scpLevels.some((level) => level.allows.length === 0)) return finish('ImplicitlyDenied', [], all, 'scp');
-    if (rcpLevels.some((level) => level.allows.length === 0)) return finish('ImplicitlyDenied', [], all, 'rcp');
-  }
+  // RCPs (for the resource) are evaluated before SCPs (for the principal).
+  if (rcpLevels.some((level) => level.allows.length === 0)) return finish('ImplicitlyDenied', [], all, 'rcp');
+  if (scpsApply.some((level) => level.allows.length === 0)) return finish('ImplicitlyDenied', [], all, 'scp');
 
-  const resourceAccount = request.resourceAccount ?? accountOfArn(request.resource) ?? principal.account;
-  const sameAccount = resourceAccount === principal.account;
   const statementsOf = (...parts: PolicyOutcome[]) => parts.flatMap((p) => p.allows.map((a) => a.statement));
   const grants = (g: Grant) => resource.allows.filter((a) => a.grant === g);
   const boundaryOk = !hasBoundary || boundary.allows.length > 0;
-  const sessionOk = (policies.session ?? []).length === 0 || session.allows.length > 0;
-  const isRoot = principal.type === 'root';
+  // A federated user's session (GetFederationToken) has no permissions without a session policy.
+  const sessionOk =
+    (policies.session ?? []).length === 0 ? principal.type !== 'federated-user' : session.allows.length > 0;
 
   /** The principal's own side: identity policies, then the boundary, then the session policy. */
   const principalSide = (): { ok: true; statements: MatchedStatement[] } | { ok: false; blockedBy: PolicyKind } => {
@@ -279,12 +306,16 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet<Compile
 
   if (sameAccount) {
     const direct = grants('direct');
-    if (direct.length > 0)
+    // A trust policy that names a user still leaves the user within its permissions boundary ("Update a role
+    // trust policy").
+    const directOk = !policies.resourceIsTrustPolicy || principal.type !== 'user' || boundaryOk;
+    if (direct.length > 0 && directOk)
       return finish(
         'Allowed',
         direct.map((a) => a.statement),
         all,
       );
+    if (direct.length > 0) return finish('ImplicitlyDenied', [], all, 'boundary');
     const role = grants('role');
     if (role.length > 0 && boundaryOk && sessionOk) {
       return finish('Allowed', [...role.map((a) => a.statement), ...statementsOf(boundary, session)], all);

@@ -22,9 +22,9 @@ export interface Pattern {
 /** Looks up a single-valued context key by its lower-cased name; undefined when absent or multivalued. */
 export type VariableLookup = (lowerKey: string) => string | undefined;
 
-/** Element of a resolved pattern: a character, or one of the two wildcards. */
-const STAR = -1;
-const ANY = -2;
+/** Element of a resolved pattern: a character (its code), or one of the wildcards. */
+export const STAR = -1;
+export const ANY = -2;
 
 function pushText(parts: PatternPart[], text: string): void {
   if (text === '') return;
@@ -71,7 +71,7 @@ export function compilePattern(source: string, variables: boolean): Pattern {
 }
 
 /** The pattern with its variables replaced; undefined when a variable has no value and no default. */
-function resolve(pattern: Pattern, lookup: VariableLookup): number[] | undefined {
+export function resolve(pattern: Pattern, lookup: VariableLookup): number[] | undefined {
   const out: number[] = [];
   const text = (s: string) => {
     for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
@@ -98,7 +98,7 @@ function resolve(pattern: Pattern, lookup: VariableLookup): number[] | undefined
   return out;
 }
 
-function matchProgram(program: readonly number[], text: string, ignoreCase: boolean): boolean {
+export function matchProgram(program: readonly number[], text: string, ignoreCase: boolean): boolean {
   const subject = ignoreCase ? text.toLowerCase() : text;
   let p = 0;
   let t = 0;

@@ -213,13 +213,16 @@ export function simulateHandlers(state: IamState, catalogue: AwsManagedPolicies)
             resourceIsTrustPolicy: trust,
           },
         );
+        // Whether the boundary itself allows the action, whatever the identity policies say (IAM API reference,
+        // PermissionsBoundaryDecisionDetail): the boundary evaluated as if it were the only policy.
         const boundaryDetail =
           boundary.length > 0
             ? {
-                AllowedByPermissionsBoundary: !(
-                  decision.blockedBy === 'boundary' ||
-                  decision.statements.some((st) => st.kind === 'boundary' && st.effect === 'Deny')
-                ),
+                AllowedByPermissionsBoundary:
+                  evaluate(
+                    { principal, action, resource, ...(owner !== undefined && { resourceAccount: owner }), context },
+                    { identity: boundary.map((p) => p.compiled) },
+                  ).decision === 'Allowed',
               }
             : undefined;
         return { resource, decision, statements: statementsView(decision, byId), boundaryDetail };
@@ -277,7 +280,16 @@ export function simulateHandlers(state: IamState, catalogue: AwsManagedPolicies)
     SimulatePrincipalPolicy: (input) => {
       const src = source(input.PolicySourceArn);
       const extra = inputPolicies(input.PolicyInputList, 'PolicyInputList');
-      return run(input, src.principal, [...src.identity, ...extra], src.boundary);
+      // CallerArn simulates another principal "as if it had the source's policies" (IAM API reference).
+      const caller =
+        input.CallerArn === undefined
+          ? src.principal
+          : ({
+              type: 'user',
+              arn: input.CallerArn,
+              account: parseArn(input.CallerArn)?.account ?? src.principal.account,
+            } as RequestPrincipal);
+      return run(input, caller, [...src.identity, ...extra], src.boundary);
     },
 
     SimulateCustomPolicy: (input, ctx) => {
