@@ -12,6 +12,8 @@ import { openToken, type SessionClaims } from './session-token.ts';
 
 export const ROOT_SECRET = 'test';
 
+const OPENED_TOKENS_KEPT = 10_000;
+
 export interface ResolvedKey {
   readonly secretAccessKey: string;
   readonly principal: Principal;
@@ -64,9 +66,19 @@ export function sessionPrincipal(state: IamState, claims: SessionClaims): Princi
  * valid, which the gateway reports as InvalidClientTokenId (or AuthFailure on EC2).
  */
 export function keyResolver(state: IamState, tokenKey: Buffer): KeyResolver {
+  // Opening a token (AES-GCM and JSON) costs microseconds on every request of a session; a token always opens to
+  // the same claims, so recent ones are kept.
+  const opened = new Map<string, SessionClaims | undefined>();
+  const open = (token: string) => {
+    if (opened.has(token)) return opened.get(token);
+    const claims = openToken(tokenKey, token);
+    if (opened.size >= OPENED_TOKENS_KEPT) opened.clear();
+    opened.set(token, claims);
+    return claims;
+  };
   return (accessKeyId, sessionToken) => {
     if (sessionToken !== undefined) {
-      const claims = openToken(tokenKey, sessionToken);
+      const claims = open(sessionToken);
       if (!claims || claims.accessKeyId !== accessKeyId) return undefined;
       const principal = sessionPrincipal(state, claims);
       if (!principal) return undefined;

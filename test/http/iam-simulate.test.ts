@@ -995,12 +995,13 @@ describe('SimulatePrincipalPolicy', () => {
         'NoSuchEntity',
         'The group with name nobody cannot be found.',
       );
-      // alice exists, but in another account.
+      // A user of another account is out of reach: the action is authorized against the simulated entity, and
+      // another account's user has no resource policy that would allow it.
       assertError(
         await ask('arn:aws:iam::999999999999:user/alice'),
-        404,
-        'NoSuchEntity',
-        'The user with name alice cannot be found.',
+        403,
+        'AccessDenied',
+        `User: arn:aws:iam::${account.id}:root is not authorized to perform: iam:SimulatePrincipalPolicy on resource: arn:aws:iam::999999999999:user/alice because no resource-based policy allows the iam:SimulatePrincipalPolicy action`,
       );
     });
 
