@@ -692,25 +692,19 @@ describe('SimulateCustomPolicy', () => {
       assert.equal(only(await run(namesNobody, `arn:aws:iam::${account.id}:root`)).decision, 'allowed');
     });
 
-    it(
-      'a cross-account simulation with a resource ARN populates EvalDecisionDetails',
-      {
-        todo: 'EvalDecisionDetails is always empty; §10: "populated for only cross-account simulations" (keys seen: IAM Policy, Resource Policy)',
-      },
-      async () => {
-        const result = only(
-          await account.customResults({
-            policies: [policy(allow('s3:GetObject'))],
-            actions: ['s3:GetObject'],
-            resources: [bucket],
-            resourcePolicy: policy(allow('s3:GetObject', '*', { Principal: { AWS: account.id } })),
-            resourceOwner: 'arn:aws:iam::999999999999:root',
-            callerArn: caller(),
-          }),
-        );
-        assert.deepEqual(result.details, { 'IAM Policy': 'allowed', 'Resource Policy': 'allowed' });
-      },
-    );
+    it('a cross-account simulation with a resource ARN populates EvalDecisionDetails', async () => {
+      const result = only(
+        await account.customResults({
+          policies: [policy(allow('s3:GetObject'))],
+          actions: ['s3:GetObject'],
+          resources: [bucket],
+          resourcePolicy: policy(allow('s3:GetObject', '*', { Principal: { AWS: account.id } })),
+          resourceOwner: 'arn:aws:iam::999999999999:root',
+          callerArn: caller(),
+        }),
+      );
+      assert.deepEqual(result.details, { 'IAM Policy': 'allowed', 'Resource Policy': 'allowed' });
+    });
   });
 
   describe('refused input', () => {

@@ -83,6 +83,12 @@ function statementsView(decision: Decision, byId: ReadonlyMap<string, SimPolicy>
 }
 
 const DECISIONS = { Allowed: 'allowed', ExplicitlyDenied: 'explicitDeny', ImplicitlyDenied: 'implicitDeny' } as const;
+/** Stands in for the caller's side when only the resource policy's own decision is wanted. */
+const ALLOW_ALL = compilePolicy({
+  id: 'rolecall: everything',
+  document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+});
+
 const RESTRICTIVENESS = { Allowed: 0, ImplicitlyDenied: 1, ExplicitlyDenied: 2 } as const;
 
 /**
@@ -225,7 +231,28 @@ export function simulateHandlers(state: IamState, catalogue: AwsManagedPolicies)
                   ).decision === 'Allowed',
               }
             : undefined;
-        return { resource, decision, statements: statementsView(decision, byId), boundaryDetail };
+        // Cross-account only: how each side decided on its own (IAM API reference, EvalDecisionDetails; keys as
+        // AWS's samples show them). Same-account results carry an empty map.
+        const targetAccount = owner ?? parseArn(resource)?.account ?? principal.account;
+        const details: Record<string, (typeof DECISIONS)[keyof typeof DECISIONS]> = {};
+        if (targetAccount !== '' && targetAccount !== principal.account) {
+          const own = { principal, action, resource, resourceAccount: principal.account, context };
+          details['IAM Policy'] =
+            DECISIONS[
+              evaluate(own, {
+                identity: identity.map((p) => p.compiled),
+                boundaries: boundary.map((p) => p.compiled),
+              }).decision
+            ];
+          if (resourceSide) {
+            const theirs = evaluate(
+              { principal, action, resource, resourceAccount: targetAccount, context },
+              { identity: [ALLOW_ALL], resource: resourceSide.compiled, resourceIsTrustPolicy: trust },
+            );
+            details['Resource Policy'] = DECISIONS[theirs.decision];
+          }
+        }
+        return { resource, decision, statements: statementsView(decision, byId), boundaryDetail, details };
       });
       // One result per action, with the most restrictive decision across the resources (IAM API reference,
       // 2026: docs/research/evaluation-logic.md §10); each resource's own result under ResourceSpecificResults.
@@ -241,10 +268,11 @@ export function simulateHandlers(state: IamState, catalogue: AwsManagedPolicies)
         MissingContextValues: listed ? [] : [...worst.decision.missingContextKeys],
         ...(worst.boundaryDetail && { PermissionsBoundaryDecisionDetail: worst.boundaryDetail }),
         ...(listed && {
-          EvalDecisionDetails: {},
+          EvalDecisionDetails: worst.details,
           ResourceSpecificResults: perResource.map((r) => ({
             EvalResourceName: r.resource,
             EvalResourceDecision: DECISIONS[r.decision.decision],
+            EvalDecisionDetails: r.details,
             MatchedStatements: r.statements,
             MissingContextValues: [...r.decision.missingContextKeys],
             ...(r.boundaryDetail && { PermissionsBoundaryDecisionDetail: r.boundaryDetail }),
