@@ -118,16 +118,33 @@ function resourceTags(state: IamState, awsManaged: AwsManagedPolicies, arn: stri
  */
 const UNCONTROLLED = new Set(['sts:GetCallerIdentity', 'sts:GetSessionToken']);
 
+/** Services without resource policies, where an account root's own-account requests need no evaluation. */
+const ROOT_SHORTCUT_SERVICES = new Set(['iam', 'sts', 'ec2']);
+
+/** The account of an ARN; for IAM ARNs the account of `arn:aws:iam::<account>:…`. */
+const accountOf = (arn: string): string | undefined => parseArn(arn)?.account;
+
 export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): AuthorizationResult {
   const { principal, service, operation, input } = request;
   const action = `${service}:${operation}`;
   if (UNCONTROLLED.has(action)) return { allowed: true };
-  const policies = principalPolicies(deps.state, deps.awsManaged, principal);
+  const assumeRole = service === 'sts' && operation === 'AssumeRole';
   const resources = resourcesFor(deps.actions, deps.state, service, operation, input, principal);
+  // An account root may do anything in its own account. Only a resource policy or an SCP could deny it, and the
+  // services served now have neither apart from role trust policies (AssumeRole, evaluated in full below).
+  // Services with resource policies (S3) must be left out of this shortcut.
+  if (
+    principal.type === 'root' &&
+    !assumeRole &&
+    ROOT_SHORTCUT_SERVICES.has(service) &&
+    resources.every((r) => r === '*' || accountOf(r) === principal.account)
+  ) {
+    return { allowed: true };
+  }
+  const policies = principalPolicies(deps.state, deps.awsManaged, principal);
 
   // AssumeRole: the role's trust policy is the resource policy; tags and a source identity need their own
   // permissions from it (sts:TagSession, sts:SetSourceIdentity; IAM User Guide, session tags).
-  const assumeRole = service === 'sts' && operation === 'AssumeRole';
   let trust: CompiledPolicy | undefined;
   const actions = [action];
   const extra: Record<string, ContextValue> = {};

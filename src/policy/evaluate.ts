@@ -31,25 +31,33 @@ import { wildcardMatch } from './wildcard.ts';
 type Grant = 'direct' | 'role' | 'account';
 
 interface Context {
-  readonly values: ReadonlyMap<string, readonly string[]>;
+  /** A context key's values by lower-cased name; undefined when absent. */
+  readonly get: (lowerKey: string) => readonly string[] | undefined;
   readonly lookup: (lowerKey: string) => string | undefined;
 }
 
+/** The request's context keys, indexed by lower-cased name only when a condition or variable first asks. */
 function contextOf(raw: Readonly<Record<string, ContextValue>> | undefined): Context {
-  const values = new Map<string, readonly string[]>();
-  for (const key in raw) {
-    const value = raw[key] as ContextValue;
-    values.set(
-      key.toLowerCase(),
-      typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : [String(value)],
-    );
-  }
+  let values: Map<string, readonly string[]> | undefined;
+  const get = (lowerKey: string) => {
+    if (!values) {
+      values = new Map();
+      for (const key in raw) {
+        const value = raw[key] as ContextValue;
+        values.set(
+          key.toLowerCase(),
+          typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : [String(value)],
+        );
+      }
+    }
+    return values.get(lowerKey);
+  };
   // Policy variables take single-valued keys only (IAM User Guide, "Policy variables").
   const lookup = (lowerKey: string) => {
-    const v = values.get(lowerKey);
+    const v = get(lowerKey);
     return v && v.length === 1 ? v[0] : undefined;
   };
-  return { values, lookup };
+  return { get, lookup };
 }
 
 const ACCOUNT_ROOT = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
@@ -133,7 +141,7 @@ function statementApplies(
   let missing: string[] | undefined;
   let holds = true;
   for (const condition of s.conditions) {
-    const outcome = evaluateCondition(condition, ctx.values.get(condition.lowerKey), ctx.lookup);
+    const outcome = evaluateCondition(condition, ctx.get(condition.lowerKey), ctx.lookup);
     if (outcome.missing) (missing ??= []).push(condition.key);
     if (!outcome.result) holds = false;
   }
