@@ -10,67 +10,17 @@
  * account 111111111111, which no other test uses, sees none of it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { DEFAULTS } from '../../src/server/config.ts';
-import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { before, describe, it } from 'node:test';
+import { inProcessServer } from '../support/in-process.ts';
+import { parseXml, unescapeXml, type Xml } from '../support/xml.ts';
 import { errorOf, rfc3986, signedQuery, type Reply, type SignedQueryOptions } from '../support/signed.ts';
 
-let server: RunningServer;
-let dataDir: string;
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'rolecall-iam-policies-'));
-  server = await startServer(
-    { ...DEFAULTS, port: 0, store: 'memory', logLevel: 'silent', readyFile: undefined, dataDir },
-    pino({ level: 'silent' }),
-  );
-});
-
-after(async () => {
-  await server.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const server = inProcessServer('rolecall-iam-policies-');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading replies
-
-interface Xml {
-  readonly name: string;
-  readonly children: Xml[];
-  text: string;
-}
-
-const unescapeXml = (s: string): string =>
-  s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#13;/g, '\r')
-    .replace(/&amp;/g, '&');
-
-/** A tree of the XML rolecall writes (no attributes besides xmlns, no mixed content). */
-function parseXml(body: string): Xml {
-  const root: Xml = { name: '#document', children: [], text: '' };
-  const stack: Xml[] = [root];
-  for (const m of body.matchAll(/<(\/?)([\w:]+)[^>]*?(\/?)>|([^<]+)/g)) {
-    const top = stack[stack.length - 1] as Xml;
-    if (m[4] !== undefined) {
-      top.text += unescapeXml(m[4]);
-    } else if (m[1] === '/') {
-      stack.pop();
-    } else {
-      const node: Xml = { name: m[2] ?? '', children: [], text: '' };
-      top.children.push(node);
-      if (m[3] !== '/') stack.push(node);
-    }
-  }
-  return root.children[0] as Xml;
-}
 
 /** The descendant at `path` (element names); fails the test when there is none. */
 function at(node: Xml, ...path: string[]): Xml {
@@ -138,11 +88,11 @@ class Account {
   }
 
   iam(params: Params, opts: SignedQueryOptions = {}): Promise<Reply> {
-    return signedQuery(server.endpoint, 'iam', params, { accessKeyId: this.id, ...opts });
+    return signedQuery(server().endpoint, 'iam', params, { accessKeyId: this.id, ...opts });
   }
 
   sts(params: Params, opts: SignedQueryOptions = {}): Promise<Reply> {
-    return signedQuery(server.endpoint, 'sts', params, { accessKeyId: this.id, ...opts });
+    return signedQuery(server().endpoint, 'sts', params, { accessKeyId: this.id, ...opts });
   }
 
   async ok(params: Params): Promise<Reply> {

@@ -8,67 +8,15 @@
  * `test`), so the groups do not see each other's users, groups, roles and policies.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { DEFAULTS } from '../../src/server/config.ts';
-import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { before, describe, it } from 'node:test';
+import { inProcessServer } from '../support/in-process.ts';
+import { parseXml, type Xml } from '../support/xml.ts';
 import { errorOf, signedQuery, type Reply } from '../support/signed.ts';
 
-let server: RunningServer;
-let dataDir: string;
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'rolecall-iam-simulate-'));
-  server = await startServer(
-    { ...DEFAULTS, port: 0, store: 'memory', logLevel: 'silent', readyFile: undefined, dataDir },
-    pino({ level: 'silent' }),
-  );
-});
-
-after(async () => {
-  await server.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const server = inProcessServer('rolecall-iam-simulate-');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading replies
-
-interface Xml {
-  readonly name: string;
-  readonly children: Xml[];
-  text: string;
-}
-
-const unescapeXml = (s: string): string =>
-  s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#13;/g, '\r')
-    .replace(/&amp;/g, '&');
-
-/** A tree of the XML rolecall writes (no attributes besides xmlns, no mixed content). */
-function parseXml(body: string): Xml {
-  const root: Xml = { name: '#document', children: [], text: '' };
-  const stack: Xml[] = [root];
-  for (const m of body.matchAll(/<(\/?)([\w:]+)[^>]*?(\/?)>|([^<]+)/g)) {
-    const top = stack[stack.length - 1] as Xml;
-    if (m[4] !== undefined) {
-      top.text += unescapeXml(m[4]);
-    } else if (m[1] === '/') {
-      stack.pop();
-    } else {
-      const node: Xml = { name: m[2] ?? '', children: [], text: '' };
-      top.children.push(node);
-      if (m[3] !== '/') stack.push(node);
-    }
-  }
-  return root.children[0] as Xml;
-}
 
 const child = (node: Xml, name: string): Xml | undefined => node.children.find((c) => c.name === name);
 function at(node: Xml, ...path: string[]): Xml {
@@ -260,7 +208,7 @@ class Account {
   readonly id = `3000000${String(++accountSeq).padStart(5, '0')}`;
 
   iam(params: Params): Promise<Reply> {
-    return signedQuery(server.endpoint, 'iam', params, { accessKeyId: this.id });
+    return signedQuery(server().endpoint, 'iam', params, { accessKeyId: this.id });
   }
 
   async ok(params: Params): Promise<Reply> {
