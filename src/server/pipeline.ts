@@ -54,6 +54,8 @@ export interface PipelineDeps {
     principal: Principal,
     result: Extract<AuthorizationResult, { allowed: false }>,
   ) => AwsError;
+  /** Told of every authenticated request, for access key last use. */
+  readonly keyUsed?: (principal: Principal, service: string, region: string, now: Date) => void;
 }
 
 const XML = 'text/xml';
@@ -123,6 +125,7 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       }
       const principal = resolved.principal;
       caller = principal.arn;
+      deps.keyUsed?.(principal, model.service, auth.region, now);
 
       // 3 decode
       const action = params.get('Action');

@@ -13,6 +13,7 @@ import { keyResolver } from '../auth/credentials.ts';
 import { loadActionCatalogue } from '../auth/actions.ts';
 import { authorize } from '../auth/authorize.ts';
 import { denialError } from '../auth/denials.ts';
+import { keyUsageRecorder } from '../auth/key-usage.ts';
 import { loadTokenKey } from '../state/secrets.ts';
 import { iamService } from '../services/iam/index.ts';
 import { stsService } from '../services/sts/index.ts';
@@ -56,6 +57,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       resolveKey,
       authorize: (request) => authorize({ state: iam, awsManaged: catalogue, actions }, request),
       denial: (protocol, principal, result) => denialError(tokenKey, protocol, principal, result),
+      keyUsed: keyUsageRecorder(iam, log),
     });
     const http = await startHttpServer(
       { pipeline, admin: { version: VERSION, ready: () => ready, clock, resolveKey }, log },

@@ -1923,6 +1923,22 @@ describe('access keys (§5)', () => {
     assert.equal(text(got, 'AccessKeyLastUsed', 'Region'), 'N/A');
   });
 
+  it('GetAccessKeyLastUsed after the key signed a request: the date, the service and the region', async () => {
+    await a.createUser('used-key');
+    const key = await a.createKey('used-key');
+    // The user has no policies: the request is denied, but the key was used (authenticated) all the same.
+    await a.sts({ Action: 'GetCallerIdentity' }, asKey(key));
+    let got = await a.result({ Action: 'GetAccessKeyLastUsed', AccessKeyId: key.id });
+    for (let i = 0; i < 50 && !has(at(got, 'AccessKeyLastUsed'), 'LastUsedDate'); i++) {
+      await new Promise((r) => setTimeout(r, 20)); // the use is recorded off the request's path
+      got = await a.result({ Action: 'GetAccessKeyLastUsed', AccessKeyId: key.id });
+    }
+    assert.deepEqual(sortedNames(at(got, 'AccessKeyLastUsed')), ['LastUsedDate', 'Region', 'ServiceName']);
+    assert.equal(text(got, 'AccessKeyLastUsed', 'ServiceName'), 'sts');
+    assert.equal(text(got, 'AccessKeyLastUsed', 'Region'), 'us-east-1');
+    assert.match(text(got, 'AccessKeyLastUsed', 'LastUsedDate'), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  });
+
   it('GetAccessKeyLastUsed of an unknown key is AccessDenied 403 in AWS’s wording', async () => {
     assertError(
       await a.iam({ Action: 'GetAccessKeyLastUsed', AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' }),
