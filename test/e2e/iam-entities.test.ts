@@ -323,7 +323,8 @@ describe('boto3', { skip: noBoto3 }, () => {
     const denied = out['user_denied'] as [string, string, number];
     assert.deepEqual([denied[0], denied[2]], ['AccessDenied', 403]);
     assert.deepEqual(out['inactive'], ['InvalidClientTokenId', INVALID_TOKEN, 403]);
-    assert.deepEqual(out['last_used'], ['boto-b', 'N/A', 'N/A', false]);
+    // The key's last use was the denied ListUsers: authenticated, so recorded (service iam, the signing region).
+    assert.deepEqual(out['last_used'], ['boto-b', 'iam', 'us-east-1', true]);
     assert.deepEqual(out['attached'], ['boto-policy', 'ReadOnlyAccess']);
     assert.deepEqual(out['inline'], JSON.parse(policyDoc('sns:*')));
     assert.deepEqual(out['delete_attached_policy'], [
