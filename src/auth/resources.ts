@@ -16,6 +16,7 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v !==
 
 function iamResource(
   type: string,
+  operation: string,
   input: Input,
   account: string,
   state: IamState,
@@ -32,6 +33,15 @@ function iamResource(
       return state.get('iam.role', account, nameKey(name))?.arn ?? iamArn(account, 'role', path, name);
     }
     case 'user': {
+      // GetAccessKeyLastUsed names a key, and is authorized against the key's owner.
+      const keyId = text(input['AccessKeyId']);
+      if (keyId && input['UserName'] === undefined && operation === 'GetAccessKeyLastUsed') {
+        const found = state.findAccessKey(keyId);
+        if (found && found.account === account) {
+          const owner = found.key.userKey === undefined ? undefined : state.get('iam.user', account, found.key.userKey);
+          return owner?.arn ?? `arn:aws:iam::${account}:root`;
+        }
+      }
       const name = text(input['UserName']) ?? (principal.type === 'user' ? principal.userName : undefined);
       if (!name) return principal.type === 'root' ? `arn:aws:iam::${account}:root` : undefined;
       return state.get('iam.user', account, nameKey(name))?.arn ?? iamArn(account, 'user', path, name);
@@ -73,7 +83,7 @@ export function resourcesFor(
   const arns: string[] = [];
   for (const type of info?.resourceTypes ?? []) {
     let arn: string | undefined;
-    if (service === 'iam') arn = iamResource(type, input, principal.account, state, principal);
+    if (service === 'iam') arn = iamResource(type, operation, input, principal.account, state, principal);
     else if (service === 'sts' && type === 'role') arn = text(input['RoleArn']);
     if (arn) arns.push(arn);
   }

@@ -1534,3 +1534,23 @@ describe('--enforce audit and off', () => {
     }
   });
 });
+
+describe('GetAccessKeyLastUsed is authorized against the key’s owner (Service Authorization Reference: user)', () => {
+  it('a user allowed on another user reads that user’s key, not a key of its own', async () => {
+    const owner = await cloud.user('key-owner');
+    const reader = await cloud.user('key-reader', {
+      policies: { p: doc(allow('iam:GetAccessKeyLastUsed', userArn('key-owner'))) },
+    });
+    const theirs = await cloud.call(
+      'iam',
+      { Action: 'GetAccessKeyLastUsed', AccessKeyId: owner.creds.accessKeyId },
+      reader.creds,
+    );
+    assertOk(theirs);
+    assert.equal(textOf(theirs.body, 'UserName'), 'key-owner');
+    assertDenied(
+      await cloud.call('iam', { Action: 'GetAccessKeyLastUsed', AccessKeyId: reader.creds.accessKeyId }, reader.creds),
+      noAllow(reader.arn, 'iam:GetAccessKeyLastUsed', reader.arn, 'identity-based policy'),
+    );
+  });
+});
