@@ -95,6 +95,23 @@ function enginePrincipal(p: Principal): RequestPrincipal {
   return { type: p.type, arn: p.arn, account: p.account };
 }
 
+/** The role an EC2 request hands to an instance through a profile, if it names one that holds a role. */
+function passedRole(
+  state: IamState,
+  account: string,
+  service: string,
+  input: Readonly<Record<string, unknown>>,
+): string | undefined {
+  if (service !== 'ec2') return undefined;
+  const spec = input['IamInstanceProfile'] as { Arn?: string; Name?: string } | undefined;
+  if (!spec) return undefined;
+  const name = spec.Name ?? spec.Arn?.split('/').pop();
+  const profile = name === undefined ? undefined : state.get('iam.instance-profile', account, nameKey(name));
+  if (!profile || (spec.Arn !== undefined && profile.arn !== spec.Arn)) return undefined;
+  const roleKey = profile.roleKeys[0];
+  return roleKey === undefined ? undefined : state.get('iam.role', account, roleKey)?.arn;
+}
+
 /** Tags of the IAM entity an ARN names, for aws:ResourceTag. */
 function resourceTags(state: IamState, awsManaged: AwsManagedPolicies, arn: string): readonly Tag[] | undefined {
   const parsed = parseArn(arn);
@@ -199,6 +216,38 @@ export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): A
           context,
         };
       }
+    }
+  }
+
+  // Handing a role to EC2 (RunInstances, Associate/ReplaceIamInstanceProfileAssociation) needs iam:PassRole on
+  // the profile's role with iam:PassedToService = ec2.amazonaws.com (shared/AWS-FACTS.md, "EC2 and instance
+  // profiles"). An unknown profile is left for the handler to refuse with EC2's own error.
+  const passed = passedRole(deps.state, principal.account, service, input);
+  if (passed !== undefined) {
+    const context = buildContext({
+      principal,
+      principalTags: policies.tags,
+      now: request.now,
+      sourceIp: request.sourceIp,
+      secure: false,
+      region: request.region,
+      input: {},
+      resourceTags: resourceTags(deps.state, deps.awsManaged, passed) ?? [],
+      extra: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+    });
+    const decision = evaluate(
+      { principal: enginePrincipal(principal), action: 'iam:PassRole', resource: passed, context },
+      { identity: policies.identity, boundaries: policies.boundaries, session: policies.session },
+    );
+    if (decision.decision !== 'Allowed') {
+      return {
+        allowed: false,
+        action: 'iam:PassRole',
+        resource: passed,
+        decision,
+        message: denialMessage(principal.arn, 'iam:PassRole', passed, decision, false),
+        context,
+      };
     }
   }
   return { allowed: true };

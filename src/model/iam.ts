@@ -4,6 +4,8 @@
  * case-insensitively (botocore's model: "Names are not distinguished by case").
  */
 
+import type { InstanceRecord } from './ec2.ts';
+
 export interface Tag {
   readonly Key: string;
   readonly Value: string;
@@ -90,8 +92,12 @@ export interface AccessKeyRecord {
   readonly lastUsed?: { readonly date: string; readonly service: string; readonly region: string };
 }
 
-/** The entity kinds of the IAM state and the record each holds. */
+/**
+ * The entity kinds of the domain state and the record each holds. The state began with IAM and keeps its name;
+ * EC2's instances live in it too, so one write lock and one transaction cover changes that span both.
+ */
 export interface IamEntities {
+  'ec2.instance': InstanceRecord;
   'iam.role': RoleRecord;
   'iam.instance-profile': InstanceProfileRecord;
   'iam.user': UserRecord;
@@ -103,6 +109,7 @@ export interface IamEntities {
 export type IamKind = keyof IamEntities;
 
 export const IAM_KINDS: readonly IamKind[] = [
+  'ec2.instance',
   'iam.role',
   'iam.instance-profile',
   'iam.user',

@@ -42,7 +42,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     const services = new Map<string, ServiceDefinition>([
       ['iam', iamService(iam, catalogue)],
       ['sts', stsService(iam, tokenKey)],
-      ['ec2', ec2Service()],
+      ['ec2', ec2Service(iam)],
     ]);
     const actions = await loadActionCatalogue(
       [...services.values()].flatMap((s) => Object.keys(s.model.operations).map((op) => `${s.model.service}:${op}`)),

@@ -89,7 +89,7 @@ describe('every listed operation has a handler', () => {
       const services: Record<string, ServiceDefinition> = {
         iam: iamService(await IamState.load(store), AwsManagedPolicies.load()),
         sts: stsService(await IamState.load(store), Buffer.alloc(32)),
-        ec2: ec2Service(),
+        ec2: ec2Service(await IamState.load(store)),
       };
       for (const [name, { operations }] of Object.entries(listed)) {
         const service = services[name];

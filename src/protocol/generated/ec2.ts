@@ -3,6 +3,23 @@
 /* eslint-disable */
 import type { ServiceModel } from '../model.ts';
 
+export interface AssociateIamInstanceProfileRequest {
+  IamInstanceProfile: IamInstanceProfileSpecification;
+  InstanceId: string;
+}
+
+export interface AssociateIamInstanceProfileResult {
+  IamInstanceProfileAssociation?: IamInstanceProfileAssociation | undefined;
+}
+
+export interface AttributeBooleanValue {
+  Value?: boolean | undefined;
+}
+
+export interface AttributeValue {
+  Value?: string | undefined;
+}
+
 export interface AvailabilityZone {
   OptInStatus?: "opt-in-not-required" | "opted-in" | "not-opted-in" | undefined;
   Messages?: AvailabilityZoneMessage[] | undefined;
@@ -32,6 +49,75 @@ export interface AvailabilityZoneSubGeography {
   Name?: string | undefined;
 }
 
+export interface BlockDeviceMapping {
+  Ebs?: EbsBlockDevice | undefined;
+  NoDevice?: string | undefined;
+  DeviceName?: string | undefined;
+  VirtualName?: string | undefined;
+}
+
+export interface CapacityReservationSpecification {
+  CapacityReservationPreference?: "capacity-reservations-only" | "open" | "none" | undefined;
+  CapacityReservationTarget?: CapacityReservationTarget | undefined;
+}
+
+export interface CapacityReservationSpecificationResponse {
+  CapacityReservationPreference?: "capacity-reservations-only" | "open" | "none" | undefined;
+  CapacityReservationTarget?: CapacityReservationTargetResponse | undefined;
+}
+
+export interface CapacityReservationTarget {
+  CapacityReservationId?: string | undefined;
+  CapacityReservationResourceGroupArn?: string | undefined;
+}
+
+export interface CapacityReservationTargetResponse {
+  CapacityReservationId?: string | undefined;
+  CapacityReservationResourceGroupArn?: string | undefined;
+}
+
+export interface ConnectionTrackingSpecificationRequest {
+  TcpEstablishedTimeout?: number | undefined;
+  UdpStreamTimeout?: number | undefined;
+  UdpTimeout?: number | undefined;
+}
+
+export interface ConnectionTrackingSpecificationResponse {
+  TcpEstablishedTimeout?: number | undefined;
+  UdpStreamTimeout?: number | undefined;
+  UdpTimeout?: number | undefined;
+}
+
+export interface CpuOptions {
+  CoreCount?: number | undefined;
+  ThreadsPerCore?: number | undefined;
+  AmdSevSnp?: "enabled" | "disabled" | undefined;
+  NestedVirtualization?: "enabled" | "disabled" | undefined;
+}
+
+export interface CpuOptionsRequest {
+  CoreCount?: number | undefined;
+  ThreadsPerCore?: number | undefined;
+  AmdSevSnp?: "enabled" | "disabled" | undefined;
+  NestedVirtualization?: "enabled" | "disabled" | undefined;
+}
+
+export interface CreateTagsRequest {
+  DryRun?: boolean | undefined;
+  Resources: string[];
+  Tags: Tag[];
+}
+
+export interface CreditSpecificationRequest {
+  CpuCredits: string;
+}
+
+export interface DeleteTagsRequest {
+  DryRun?: boolean | undefined;
+  Resources: string[];
+  Tags?: Tag[] | undefined;
+}
+
 export interface DescribeAvailabilityZonesRequest {
   ZoneNames?: string[] | undefined;
   ZoneIds?: string[] | undefined;
@@ -42,6 +128,53 @@ export interface DescribeAvailabilityZonesRequest {
 
 export interface DescribeAvailabilityZonesResult {
   AvailabilityZones?: AvailabilityZone[] | undefined;
+}
+
+export interface DescribeIamInstanceProfileAssociationsRequest {
+  AssociationIds?: string[] | undefined;
+  Filters?: Filter[] | undefined;
+  MaxResults?: number | undefined;
+  NextToken?: string | undefined;
+}
+
+export interface DescribeIamInstanceProfileAssociationsResult {
+  IamInstanceProfileAssociations?: IamInstanceProfileAssociation[] | undefined;
+  NextToken?: string | undefined;
+}
+
+export interface DescribeInstanceAttributeRequest {
+  DryRun?: boolean | undefined;
+  InstanceId: string;
+  Attribute: "instanceType" | "kernel" | "ramdisk" | "userData" | "disableApiTermination" | "instanceInitiatedShutdownBehavior" | "rootDeviceName" | "blockDeviceMapping" | "productCodes" | "sourceDestCheck" | "groupSet" | "ebsOptimized" | "sriovNetSupport" | "enaSupport" | "enclaveOptions" | "disableApiStop";
+}
+
+export interface DescribeInstanceStatusRequest {
+  InstanceIds?: string[] | undefined;
+  MaxResults?: number | undefined;
+  NextToken?: string | undefined;
+  IncludeManagedResources?: boolean | undefined;
+  DryRun?: boolean | undefined;
+  Filters?: Filter[] | undefined;
+  IncludeAllInstances?: boolean | undefined;
+}
+
+export interface DescribeInstanceStatusResult {
+  InstanceStatuses?: InstanceStatus[] | undefined;
+  NextToken?: string | undefined;
+}
+
+export interface DescribeInstancesRequest {
+  InstanceIds?: string[] | undefined;
+  IncludeManagedResources?: boolean | undefined;
+  DryRun?: boolean | undefined;
+  Filters?: Filter[] | undefined;
+  NextToken?: string | undefined;
+  MaxResults?: number | undefined;
+}
+
+export interface DescribeInstancesResult {
+  NextToken?: string | undefined;
+  Reservations?: Reservation[] | undefined;
 }
 
 export interface DescribeRegionsRequest {
@@ -55,9 +188,538 @@ export interface DescribeRegionsResult {
   Regions?: Region[] | undefined;
 }
 
+export interface DescribeTagsRequest {
+  DryRun?: boolean | undefined;
+  Filters?: Filter[] | undefined;
+  MaxResults?: number | undefined;
+  NextToken?: string | undefined;
+}
+
+export interface DescribeTagsResult {
+  NextToken?: string | undefined;
+  Tags?: TagDescription[] | undefined;
+}
+
+export interface DisassociateIamInstanceProfileRequest {
+  AssociationId: string;
+}
+
+export interface DisassociateIamInstanceProfileResult {
+  IamInstanceProfileAssociation?: IamInstanceProfileAssociation | undefined;
+}
+
+export interface EbsBlockDevice {
+  DeleteOnTermination?: boolean | undefined;
+  Iops?: number | undefined;
+  SnapshotId?: string | undefined;
+  VolumeSize?: number | undefined;
+  VolumeType?: "standard" | "io1" | "io2" | "gp2" | "sc1" | "st1" | "gp3" | undefined;
+  KmsKeyId?: string | undefined;
+  Throughput?: number | undefined;
+  OutpostArn?: string | undefined;
+  AvailabilityZone?: string | undefined;
+  Encrypted?: boolean | undefined;
+  VolumeInitializationRate?: number | undefined;
+  AvailabilityZoneId?: string | undefined;
+  EbsCardIndex?: number | undefined;
+}
+
+export interface EbsInstanceBlockDevice {
+  AttachTime?: Date | undefined;
+  DeleteOnTermination?: boolean | undefined;
+  Status?: "attaching" | "attached" | "detaching" | "detached" | undefined;
+  VolumeId?: string | undefined;
+  AssociatedResource?: string | undefined;
+  VolumeOwnerId?: string | undefined;
+  Operator?: OperatorResponse | undefined;
+  EbsCardIndex?: number | undefined;
+}
+
+export interface EbsStatusDetails {
+  ImpairedSince?: Date | undefined;
+  Name?: "reachability" | undefined;
+  Status?: "passed" | "failed" | "insufficient-data" | "initializing" | undefined;
+}
+
+export interface EbsStatusSummary {
+  Details?: EbsStatusDetails[] | undefined;
+  Status?: "ok" | "impaired" | "insufficient-data" | "not-applicable" | "initializing" | undefined;
+}
+
+export interface ElasticGpuAssociation {
+  ElasticGpuId?: string | undefined;
+  ElasticGpuAssociationId?: string | undefined;
+  ElasticGpuAssociationState?: string | undefined;
+  ElasticGpuAssociationTime?: string | undefined;
+}
+
+export interface ElasticGpuSpecification {
+  Type: string;
+}
+
+export interface ElasticInferenceAccelerator {
+  Type: string;
+  Count?: number | undefined;
+}
+
+export interface ElasticInferenceAcceleratorAssociation {
+  ElasticInferenceAcceleratorArn?: string | undefined;
+  ElasticInferenceAcceleratorAssociationId?: string | undefined;
+  ElasticInferenceAcceleratorAssociationState?: string | undefined;
+  ElasticInferenceAcceleratorAssociationTime?: Date | undefined;
+}
+
+export interface EnaSrdSpecificationRequest {
+  EnaSrdEnabled?: boolean | undefined;
+  EnaSrdUdpSpecification?: EnaSrdUdpSpecificationRequest | undefined;
+}
+
+export interface EnaSrdUdpSpecificationRequest {
+  EnaSrdUdpEnabled?: boolean | undefined;
+}
+
+export interface EnclaveOptions {
+  Enabled?: boolean | undefined;
+}
+
+export interface EnclaveOptionsRequest {
+  Enabled?: boolean | undefined;
+}
+
 export interface Filter {
   Name?: string | undefined;
   Values?: string[] | undefined;
+}
+
+export interface GroupIdentifier {
+  GroupId?: string | undefined;
+  GroupName?: string | undefined;
+}
+
+export interface HibernationOptions {
+  Configured?: boolean | undefined;
+}
+
+export interface HibernationOptionsRequest {
+  Configured?: boolean | undefined;
+}
+
+export interface IamInstanceProfile {
+  Arn?: string | undefined;
+  Id?: string | undefined;
+}
+
+export interface IamInstanceProfileAssociation {
+  AssociationId?: string | undefined;
+  InstanceId?: string | undefined;
+  IamInstanceProfile?: IamInstanceProfile | undefined;
+  State?: "associating" | "associated" | "disassociating" | "disassociated" | undefined;
+  Timestamp?: Date | undefined;
+}
+
+export interface IamInstanceProfileSpecification {
+  Arn?: string | undefined;
+  Name?: string | undefined;
+}
+
+export interface Instance {
+  Architecture?: "i386" | "x86_64" | "arm64" | "x86_64_mac" | "arm64_mac" | undefined;
+  BlockDeviceMappings?: InstanceBlockDeviceMapping[] | undefined;
+  ClientToken?: string | undefined;
+  EbsOptimized?: boolean | undefined;
+  EnaSupport?: boolean | undefined;
+  Hypervisor?: "ovm" | "xen" | undefined;
+  IamInstanceProfile?: IamInstanceProfile | undefined;
+  InstanceLifecycle?: "spot" | "scheduled" | "capacity-block" | "interruptible-capacity-reservation" | undefined;
+  ElasticGpuAssociations?: ElasticGpuAssociation[] | undefined;
+  ElasticInferenceAcceleratorAssociations?: ElasticInferenceAcceleratorAssociation[] | undefined;
+  NetworkInterfaces?: InstanceNetworkInterface[] | undefined;
+  OutpostArn?: string | undefined;
+  RootDeviceName?: string | undefined;
+  RootDeviceType?: "ebs" | "instance-store" | undefined;
+  SecurityGroups?: GroupIdentifier[] | undefined;
+  SourceDestCheck?: boolean | undefined;
+  SpotInstanceRequestId?: string | undefined;
+  SriovNetSupport?: string | undefined;
+  StateReason?: StateReason | undefined;
+  Tags?: Tag[] | undefined;
+  VirtualizationType?: "hvm" | "paravirtual" | undefined;
+  CpuOptions?: CpuOptions | undefined;
+  CapacityBlockId?: string | undefined;
+  CapacityReservationId?: string | undefined;
+  CapacityReservationSpecification?: CapacityReservationSpecificationResponse | undefined;
+  HibernationOptions?: HibernationOptions | undefined;
+  Licenses?: LicenseConfiguration[] | undefined;
+  MetadataOptions?: InstanceMetadataOptionsResponse | undefined;
+  EnclaveOptions?: EnclaveOptions | undefined;
+  BootMode?: "legacy-bios" | "uefi" | "uefi-preferred" | undefined;
+  PlatformDetails?: string | undefined;
+  UsageOperation?: string | undefined;
+  UsageOperationUpdateTime?: Date | undefined;
+  PrivateDnsNameOptions?: PrivateDnsNameOptionsResponse | undefined;
+  Ipv6Address?: string | undefined;
+  TpmSupport?: string | undefined;
+  MaintenanceOptions?: InstanceMaintenanceOptions | undefined;
+  CurrentInstanceBootMode?: "legacy-bios" | "uefi" | undefined;
+  NetworkPerformanceOptions?: InstanceNetworkPerformanceOptions | undefined;
+  Operator?: OperatorResponse | undefined;
+  SecondaryInterfaces?: InstanceSecondaryInterface[] | undefined;
+  InstanceId?: string | undefined;
+  ImageId?: string | undefined;
+  State?: InstanceState | undefined;
+  PrivateDnsName?: string | undefined;
+  PublicDnsName?: string | undefined;
+  StateTransitionReason?: string | undefined;
+  KeyName?: string | undefined;
+  AmiLaunchIndex?: number | undefined;
+  ProductCodes?: ProductCode[] | undefined;
+  InstanceType?: "a1.medium" | "a1.large" | "a1.xlarge" | "a1.2xlarge" | "a1.4xlarge" | "a1.metal" | "c1.medium" | "c1.xlarge" | "c3.large" | "c3.xlarge" | "c3.2xlarge" | "c3.4xlarge" | "c3.8xlarge" | "c4.large" | "c4.xlarge" | "c4.2xlarge" | "c4.4xlarge" | "c4.8xlarge" | "c5.large" | "c5.xlarge" | "c5.2xlarge" | "c5.4xlarge" | "c5.9xlarge" | "c5.12xlarge" | "c5.18xlarge" | "c5.24xlarge" | "c5.metal" | "c5a.large" | "c5a.xlarge" | "c5a.2xlarge" | "c5a.4xlarge" | "c5a.8xlarge" | "c5a.12xlarge" | "c5a.16xlarge" | "c5a.24xlarge" | "c5ad.large" | "c5ad.xlarge" | "c5ad.2xlarge" | "c5ad.4xlarge" | "c5ad.8xlarge" | "c5ad.12xlarge" | "c5ad.16xlarge" | "c5ad.24xlarge" | "c5d.large" | "c5d.xlarge" | "c5d.2xlarge" | "c5d.4xlarge" | "c5d.9xlarge" | "c5d.12xlarge" | "c5d.18xlarge" | "c5d.24xlarge" | "c5d.metal" | "c5n.large" | "c5n.xlarge" | "c5n.2xlarge" | "c5n.4xlarge" | "c5n.9xlarge" | "c5n.18xlarge" | "c5n.metal" | "c6g.medium" | "c6g.large" | "c6g.xlarge" | "c6g.2xlarge" | "c6g.4xlarge" | "c6g.8xlarge" | "c6g.12xlarge" | "c6g.16xlarge" | "c6g.metal" | "c6gd.medium" | "c6gd.large" | "c6gd.xlarge" | "c6gd.2xlarge" | "c6gd.4xlarge" | "c6gd.8xlarge" | "c6gd.12xlarge" | "c6gd.16xlarge" | "c6gd.metal" | "c6gn.medium" | "c6gn.large" | "c6gn.xlarge" | "c6gn.2xlarge" | "c6gn.4xlarge" | "c6gn.8xlarge" | "c6gn.12xlarge" | "c6gn.16xlarge" | "c6i.large" | "c6i.xlarge" | "c6i.2xlarge" | "c6i.4xlarge" | "c6i.8xlarge" | "c6i.12xlarge" | "c6i.16xlarge" | "c6i.24xlarge" | "c6i.32xlarge" | "c6i.metal" | "cc1.4xlarge" | "cc2.8xlarge" | "cg1.4xlarge" | "cr1.8xlarge" | "d2.xlarge" | "d2.2xlarge" | "d2.4xlarge" | "d2.8xlarge" | "d3.xlarge" | "d3.2xlarge" | "d3.4xlarge" | "d3.8xlarge" | "d3en.xlarge" | "d3en.2xlarge" | "d3en.4xlarge" | "d3en.6xlarge" | "d3en.8xlarge" | "d3en.12xlarge" | "dl1.24xlarge" | "f1.2xlarge" | "f1.4xlarge" | "f1.16xlarge" | "g2.2xlarge" | "g2.8xlarge" | "g3.4xlarge" | "g3.8xlarge" | "g3.16xlarge" | "g3s.xlarge" | "g4ad.xlarge" | "g4ad.2xlarge" | "g4ad.4xlarge" | "g4ad.8xlarge" | "g4ad.16xlarge" | "g4dn.xlarge" | "g4dn.2xlarge" | "g4dn.4xlarge" | "g4dn.8xlarge" | "g4dn.12xlarge" | "g4dn.16xlarge" | "g4dn.metal" | "g5.xlarge" | "g5.2xlarge" | "g5.4xlarge" | "g5.8xlarge" | "g5.12xlarge" | "g5.16xlarge" | "g5.24xlarge" | "g5.48xlarge" | "g5g.xlarge" | "g5g.2xlarge" | "g5g.4xlarge" | "g5g.8xlarge" | "g5g.16xlarge" | "g5g.metal" | "hi1.4xlarge" | "hpc6a.48xlarge" | "hs1.8xlarge" | "h1.2xlarge" | "h1.4xlarge" | "h1.8xlarge" | "h1.16xlarge" | "i2.xlarge" | "i2.2xlarge" | "i2.4xlarge" | "i2.8xlarge" | "i3.large" | "i3.xlarge" | "i3.2xlarge" | "i3.4xlarge" | "i3.8xlarge" | "i3.16xlarge" | "i3.metal" | "i3en.large" | "i3en.xlarge" | "i3en.2xlarge" | "i3en.3xlarge" | "i3en.6xlarge" | "i3en.12xlarge" | "i3en.24xlarge" | "i3en.metal" | "im4gn.large" | "im4gn.xlarge" | "im4gn.2xlarge" | "im4gn.4xlarge" | "im4gn.8xlarge" | "im4gn.16xlarge" | "inf1.xlarge" | "inf1.2xlarge" | "inf1.6xlarge" | "inf1.24xlarge" | "is4gen.medium" | "is4gen.large" | "is4gen.xlarge" | "is4gen.2xlarge" | "is4gen.4xlarge" | "is4gen.8xlarge" | "m1.small" | "m1.medium" | "m1.large" | "m1.xlarge" | "m2.xlarge" | "m2.2xlarge" | "m2.4xlarge" | "m3.medium" | "m3.large" | "m3.xlarge" | "m3.2xlarge" | "m4.large" | "m4.xlarge" | "m4.2xlarge" | "m4.4xlarge" | "m4.10xlarge" | "m4.16xlarge" | "m5.large" | "m5.xlarge" | "m5.2xlarge" | "m5.4xlarge" | "m5.8xlarge" | "m5.12xlarge" | "m5.16xlarge" | "m5.24xlarge" | "m5.metal" | "m5a.large" | "m5a.xlarge" | "m5a.2xlarge" | "m5a.4xlarge" | "m5a.8xlarge" | "m5a.12xlarge" | "m5a.16xlarge" | "m5a.24xlarge" | "m5ad.large" | "m5ad.xlarge" | "m5ad.2xlarge" | "m5ad.4xlarge" | "m5ad.8xlarge" | "m5ad.12xlarge" | "m5ad.16xlarge" | "m5ad.24xlarge" | "m5d.large" | "m5d.xlarge" | "m5d.2xlarge" | "m5d.4xlarge" | "m5d.8xlarge" | "m5d.12xlarge" | "m5d.16xlarge" | "m5d.24xlarge" | "m5d.metal" | "m5dn.large" | "m5dn.xlarge" | "m5dn.2xlarge" | "m5dn.4xlarge" | "m5dn.8xlarge" | "m5dn.12xlarge" | "m5dn.16xlarge" | "m5dn.24xlarge" | "m5dn.metal" | "m5n.large" | "m5n.xlarge" | "m5n.2xlarge" | "m5n.4xlarge" | "m5n.8xlarge" | "m5n.12xlarge" | "m5n.16xlarge" | "m5n.24xlarge" | "m5n.metal" | "m5zn.large" | "m5zn.xlarge" | "m5zn.2xlarge" | "m5zn.3xlarge" | "m5zn.6xlarge" | "m5zn.12xlarge" | "m5zn.metal" | "m6a.large" | "m6a.xlarge" | "m6a.2xlarge" | "m6a.4xlarge" | "m6a.8xlarge" | "m6a.12xlarge" | "m6a.16xlarge" | "m6a.24xlarge" | "m6a.32xlarge" | "m6a.48xlarge" | "m6g.metal" | "m6g.medium" | "m6g.large" | "m6g.xlarge" | "m6g.2xlarge" | "m6g.4xlarge" | "m6g.8xlarge" | "m6g.12xlarge" | "m6g.16xlarge" | "m6gd.metal" | "m6gd.medium" | "m6gd.large" | "m6gd.xlarge" | "m6gd.2xlarge" | "m6gd.4xlarge" | "m6gd.8xlarge" | "m6gd.12xlarge" | "m6gd.16xlarge" | "m6i.large" | "m6i.xlarge" | "m6i.2xlarge" | "m6i.4xlarge" | "m6i.8xlarge" | "m6i.12xlarge" | "m6i.16xlarge" | "m6i.24xlarge" | "m6i.32xlarge" | "m6i.metal" | "mac1.metal" | "p2.xlarge" | "p2.8xlarge" | "p2.16xlarge" | "p3.2xlarge" | "p3.8xlarge" | "p3.16xlarge" | "p3dn.24xlarge" | "p4d.24xlarge" | "r3.large" | "r3.xlarge" | "r3.2xlarge" | "r3.4xlarge" | "r3.8xlarge" | "r4.large" | "r4.xlarge" | "r4.2xlarge" | "r4.4xlarge" | "r4.8xlarge" | "r4.16xlarge" | "r5.large" | "r5.xlarge" | "r5.2xlarge" | "r5.4xlarge" | "r5.8xlarge" | "r5.12xlarge" | "r5.16xlarge" | "r5.24xlarge" | "r5.metal" | "r5a.large" | "r5a.xlarge" | "r5a.2xlarge" | "r5a.4xlarge" | "r5a.8xlarge" | "r5a.12xlarge" | "r5a.16xlarge" | "r5a.24xlarge" | "r5ad.large" | "r5ad.xlarge" | "r5ad.2xlarge" | "r5ad.4xlarge" | "r5ad.8xlarge" | "r5ad.12xlarge" | "r5ad.16xlarge" | "r5ad.24xlarge" | "r5b.large" | "r5b.xlarge" | "r5b.2xlarge" | "r5b.4xlarge" | "r5b.8xlarge" | "r5b.12xlarge" | "r5b.16xlarge" | "r5b.24xlarge" | "r5b.metal" | "r5d.large" | "r5d.xlarge" | "r5d.2xlarge" | "r5d.4xlarge" | "r5d.8xlarge" | "r5d.12xlarge" | "r5d.16xlarge" | "r5d.24xlarge" | "r5d.metal" | "r5dn.large" | "r5dn.xlarge" | "r5dn.2xlarge" | "r5dn.4xlarge" | "r5dn.8xlarge" | "r5dn.12xlarge" | "r5dn.16xlarge" | "r5dn.24xlarge" | "r5dn.metal" | "r5n.large" | "r5n.xlarge" | "r5n.2xlarge" | "r5n.4xlarge" | "r5n.8xlarge" | "r5n.12xlarge" | "r5n.16xlarge" | "r5n.24xlarge" | "r5n.metal" | "r6g.medium" | "r6g.large" | "r6g.xlarge" | "r6g.2xlarge" | "r6g.4xlarge" | "r6g.8xlarge" | "r6g.12xlarge" | "r6g.16xlarge" | "r6g.metal" | "r6gd.medium" | "r6gd.large" | "r6gd.xlarge" | "r6gd.2xlarge" | "r6gd.4xlarge" | "r6gd.8xlarge" | "r6gd.12xlarge" | "r6gd.16xlarge" | "r6gd.metal" | "r6i.large" | "r6i.xlarge" | "r6i.2xlarge" | "r6i.4xlarge" | "r6i.8xlarge" | "r6i.12xlarge" | "r6i.16xlarge" | "r6i.24xlarge" | "r6i.32xlarge" | "r6i.metal" | "t1.micro" | "t2.nano" | "t2.micro" | "t2.small" | "t2.medium" | "t2.large" | "t2.xlarge" | "t2.2xlarge" | "t3.nano" | "t3.micro" | "t3.small" | "t3.medium" | "t3.large" | "t3.xlarge" | "t3.2xlarge" | "t3a.nano" | "t3a.micro" | "t3a.small" | "t3a.medium" | "t3a.large" | "t3a.xlarge" | "t3a.2xlarge" | "t4g.nano" | "t4g.micro" | "t4g.small" | "t4g.medium" | "t4g.large" | "t4g.xlarge" | "t4g.2xlarge" | "u-6tb1.56xlarge" | "u-6tb1.112xlarge" | "u-9tb1.112xlarge" | "u-12tb1.112xlarge" | "u-6tb1.metal" | "u-9tb1.metal" | "u-12tb1.metal" | "u-18tb1.metal" | "u-24tb1.metal" | "vt1.3xlarge" | "vt1.6xlarge" | "vt1.24xlarge" | "x1.16xlarge" | "x1.32xlarge" | "x1e.xlarge" | "x1e.2xlarge" | "x1e.4xlarge" | "x1e.8xlarge" | "x1e.16xlarge" | "x1e.32xlarge" | "x2iezn.2xlarge" | "x2iezn.4xlarge" | "x2iezn.6xlarge" | "x2iezn.8xlarge" | "x2iezn.12xlarge" | "x2iezn.metal" | "x2gd.medium" | "x2gd.large" | "x2gd.xlarge" | "x2gd.2xlarge" | "x2gd.4xlarge" | "x2gd.8xlarge" | "x2gd.12xlarge" | "x2gd.16xlarge" | "x2gd.metal" | "z1d.large" | "z1d.xlarge" | "z1d.2xlarge" | "z1d.3xlarge" | "z1d.6xlarge" | "z1d.12xlarge" | "z1d.metal" | "x2idn.16xlarge" | "x2idn.24xlarge" | "x2idn.32xlarge" | "x2iedn.xlarge" | "x2iedn.2xlarge" | "x2iedn.4xlarge" | "x2iedn.8xlarge" | "x2iedn.16xlarge" | "x2iedn.24xlarge" | "x2iedn.32xlarge" | "c6a.large" | "c6a.xlarge" | "c6a.2xlarge" | "c6a.4xlarge" | "c6a.8xlarge" | "c6a.12xlarge" | "c6a.16xlarge" | "c6a.24xlarge" | "c6a.32xlarge" | "c6a.48xlarge" | "c6a.metal" | "m6a.metal" | "i4i.large" | "i4i.xlarge" | "i4i.2xlarge" | "i4i.4xlarge" | "i4i.8xlarge" | "i4i.16xlarge" | "i4i.32xlarge" | "i4i.metal" | "x2idn.metal" | "x2iedn.metal" | "c7g.medium" | "c7g.large" | "c7g.xlarge" | "c7g.2xlarge" | "c7g.4xlarge" | "c7g.8xlarge" | "c7g.12xlarge" | "c7g.16xlarge" | "mac2.metal" | "c6id.large" | "c6id.xlarge" | "c6id.2xlarge" | "c6id.4xlarge" | "c6id.8xlarge" | "c6id.12xlarge" | "c6id.16xlarge" | "c6id.24xlarge" | "c6id.32xlarge" | "c6id.metal" | "m6id.large" | "m6id.xlarge" | "m6id.2xlarge" | "m6id.4xlarge" | "m6id.8xlarge" | "m6id.12xlarge" | "m6id.16xlarge" | "m6id.24xlarge" | "m6id.32xlarge" | "m6id.metal" | "r6id.large" | "r6id.xlarge" | "r6id.2xlarge" | "r6id.4xlarge" | "r6id.8xlarge" | "r6id.12xlarge" | "r6id.16xlarge" | "r6id.24xlarge" | "r6id.32xlarge" | "r6id.metal" | "r6a.large" | "r6a.xlarge" | "r6a.2xlarge" | "r6a.4xlarge" | "r6a.8xlarge" | "r6a.12xlarge" | "r6a.16xlarge" | "r6a.24xlarge" | "r6a.32xlarge" | "r6a.48xlarge" | "r6a.metal" | "p4de.24xlarge" | "u-3tb1.56xlarge" | "u-18tb1.112xlarge" | "u-24tb1.112xlarge" | "trn1.2xlarge" | "trn1.32xlarge" | "hpc6id.32xlarge" | "c6in.large" | "c6in.xlarge" | "c6in.2xlarge" | "c6in.4xlarge" | "c6in.8xlarge" | "c6in.12xlarge" | "c6in.16xlarge" | "c6in.24xlarge" | "c6in.32xlarge" | "m6in.large" | "m6in.xlarge" | "m6in.2xlarge" | "m6in.4xlarge" | "m6in.8xlarge" | "m6in.12xlarge" | "m6in.16xlarge" | "m6in.24xlarge" | "m6in.32xlarge" | "m6idn.large" | "m6idn.xlarge" | "m6idn.2xlarge" | "m6idn.4xlarge" | "m6idn.8xlarge" | "m6idn.12xlarge" | "m6idn.16xlarge" | "m6idn.24xlarge" | "m6idn.32xlarge" | "r6in.large" | "r6in.xlarge" | "r6in.2xlarge" | "r6in.4xlarge" | "r6in.8xlarge" | "r6in.12xlarge" | "r6in.16xlarge" | "r6in.24xlarge" | "r6in.32xlarge" | "r6idn.large" | "r6idn.xlarge" | "r6idn.2xlarge" | "r6idn.4xlarge" | "r6idn.8xlarge" | "r6idn.12xlarge" | "r6idn.16xlarge" | "r6idn.24xlarge" | "r6idn.32xlarge" | "c7g.metal" | "m7g.medium" | "m7g.large" | "m7g.xlarge" | "m7g.2xlarge" | "m7g.4xlarge" | "m7g.8xlarge" | "m7g.12xlarge" | "m7g.16xlarge" | "m7g.metal" | "r7g.medium" | "r7g.large" | "r7g.xlarge" | "r7g.2xlarge" | "r7g.4xlarge" | "r7g.8xlarge" | "r7g.12xlarge" | "r7g.16xlarge" | "r7g.metal" | "c6in.metal" | "m6in.metal" | "m6idn.metal" | "r6in.metal" | "r6idn.metal" | "inf2.xlarge" | "inf2.8xlarge" | "inf2.24xlarge" | "inf2.48xlarge" | "trn1n.32xlarge" | "i4g.large" | "i4g.xlarge" | "i4g.2xlarge" | "i4g.4xlarge" | "i4g.8xlarge" | "i4g.16xlarge" | "hpc7g.4xlarge" | "hpc7g.8xlarge" | "hpc7g.16xlarge" | "c7gn.medium" | "c7gn.large" | "c7gn.xlarge" | "c7gn.2xlarge" | "c7gn.4xlarge" | "c7gn.8xlarge" | "c7gn.12xlarge" | "c7gn.16xlarge" | "p5.48xlarge" | "m7i.large" | "m7i.xlarge" | "m7i.2xlarge" | "m7i.4xlarge" | "m7i.8xlarge" | "m7i.12xlarge" | "m7i.16xlarge" | "m7i.24xlarge" | "m7i.48xlarge" | "m7i-flex.large" | "m7i-flex.xlarge" | "m7i-flex.2xlarge" | "m7i-flex.4xlarge" | "m7i-flex.8xlarge" | "m7a.medium" | "m7a.large" | "m7a.xlarge" | "m7a.2xlarge" | "m7a.4xlarge" | "m7a.8xlarge" | "m7a.12xlarge" | "m7a.16xlarge" | "m7a.24xlarge" | "m7a.32xlarge" | "m7a.48xlarge" | "m7a.metal-48xl" | "hpc7a.12xlarge" | "hpc7a.24xlarge" | "hpc7a.48xlarge" | "hpc7a.96xlarge" | "c7gd.medium" | "c7gd.large" | "c7gd.xlarge" | "c7gd.2xlarge" | "c7gd.4xlarge" | "c7gd.8xlarge" | "c7gd.12xlarge" | "c7gd.16xlarge" | "m7gd.medium" | "m7gd.large" | "m7gd.xlarge" | "m7gd.2xlarge" | "m7gd.4xlarge" | "m7gd.8xlarge" | "m7gd.12xlarge" | "m7gd.16xlarge" | "r7gd.medium" | "r7gd.large" | "r7gd.xlarge" | "r7gd.2xlarge" | "r7gd.4xlarge" | "r7gd.8xlarge" | "r7gd.12xlarge" | "r7gd.16xlarge" | "r7a.medium" | "r7a.large" | "r7a.xlarge" | "r7a.2xlarge" | "r7a.4xlarge" | "r7a.8xlarge" | "r7a.12xlarge" | "r7a.16xlarge" | "r7a.24xlarge" | "r7a.32xlarge" | "r7a.48xlarge" | "c7i.large" | "c7i.xlarge" | "c7i.2xlarge" | "c7i.4xlarge" | "c7i.8xlarge" | "c7i.12xlarge" | "c7i.16xlarge" | "c7i.24xlarge" | "c7i.48xlarge" | "mac2-m2pro.metal" | "r7iz.large" | "r7iz.xlarge" | "r7iz.2xlarge" | "r7iz.4xlarge" | "r7iz.8xlarge" | "r7iz.12xlarge" | "r7iz.16xlarge" | "r7iz.32xlarge" | "c7a.medium" | "c7a.large" | "c7a.xlarge" | "c7a.2xlarge" | "c7a.4xlarge" | "c7a.8xlarge" | "c7a.12xlarge" | "c7a.16xlarge" | "c7a.24xlarge" | "c7a.32xlarge" | "c7a.48xlarge" | "c7a.metal-48xl" | "r7a.metal-48xl" | "r7i.large" | "r7i.xlarge" | "r7i.2xlarge" | "r7i.4xlarge" | "r7i.8xlarge" | "r7i.12xlarge" | "r7i.16xlarge" | "r7i.24xlarge" | "r7i.48xlarge" | "dl2q.24xlarge" | "mac2-m2.metal" | "i4i.12xlarge" | "i4i.24xlarge" | "c7i.metal-24xl" | "c7i.metal-48xl" | "m7i.metal-24xl" | "m7i.metal-48xl" | "r7i.metal-24xl" | "r7i.metal-48xl" | "r7iz.metal-16xl" | "r7iz.metal-32xl" | "c7gd.metal" | "m7gd.metal" | "r7gd.metal" | "g6.xlarge" | "g6.2xlarge" | "g6.4xlarge" | "g6.8xlarge" | "g6.12xlarge" | "g6.16xlarge" | "g6.24xlarge" | "g6.48xlarge" | "gr6.4xlarge" | "gr6.8xlarge" | "c7i-flex.large" | "c7i-flex.xlarge" | "c7i-flex.2xlarge" | "c7i-flex.4xlarge" | "c7i-flex.8xlarge" | "u7i-12tb.224xlarge" | "u7in-16tb.224xlarge" | "u7in-24tb.224xlarge" | "u7in-32tb.224xlarge" | "u7ib-12tb.224xlarge" | "c7gn.metal" | "r8g.medium" | "r8g.large" | "r8g.xlarge" | "r8g.2xlarge" | "r8g.4xlarge" | "r8g.8xlarge" | "r8g.12xlarge" | "r8g.16xlarge" | "r8g.24xlarge" | "r8g.48xlarge" | "r8g.metal-24xl" | "r8g.metal-48xl" | "mac2-m1ultra.metal" | "g6e.xlarge" | "g6e.2xlarge" | "g6e.4xlarge" | "g6e.8xlarge" | "g6e.12xlarge" | "g6e.16xlarge" | "g6e.24xlarge" | "g6e.48xlarge" | "c8g.medium" | "c8g.large" | "c8g.xlarge" | "c8g.2xlarge" | "c8g.4xlarge" | "c8g.8xlarge" | "c8g.12xlarge" | "c8g.16xlarge" | "c8g.24xlarge" | "c8g.48xlarge" | "c8g.metal-24xl" | "c8g.metal-48xl" | "m8g.medium" | "m8g.large" | "m8g.xlarge" | "m8g.2xlarge" | "m8g.4xlarge" | "m8g.8xlarge" | "m8g.12xlarge" | "m8g.16xlarge" | "m8g.24xlarge" | "m8g.48xlarge" | "m8g.metal-24xl" | "m8g.metal-48xl" | "x8g.medium" | "x8g.large" | "x8g.xlarge" | "x8g.2xlarge" | "x8g.4xlarge" | "x8g.8xlarge" | "x8g.12xlarge" | "x8g.16xlarge" | "x8g.24xlarge" | "x8g.48xlarge" | "x8g.metal-24xl" | "x8g.metal-48xl" | "i7ie.large" | "i7ie.xlarge" | "i7ie.2xlarge" | "i7ie.3xlarge" | "i7ie.6xlarge" | "i7ie.12xlarge" | "i7ie.18xlarge" | "i7ie.24xlarge" | "i7ie.48xlarge" | "i8g.large" | "i8g.xlarge" | "i8g.2xlarge" | "i8g.4xlarge" | "i8g.8xlarge" | "i8g.12xlarge" | "i8g.16xlarge" | "i8g.24xlarge" | "i8g.metal-24xl" | "u7i-6tb.112xlarge" | "u7i-8tb.112xlarge" | "u7inh-32tb.480xlarge" | "p5e.48xlarge" | "p5en.48xlarge" | "f2.12xlarge" | "f2.48xlarge" | "trn2.48xlarge" | "c7i-flex.12xlarge" | "c7i-flex.16xlarge" | "m7i-flex.12xlarge" | "m7i-flex.16xlarge" | "i7ie.metal-24xl" | "i7ie.metal-48xl" | "i8g.48xlarge" | "c8gd.medium" | "c8gd.large" | "c8gd.xlarge" | "c8gd.2xlarge" | "c8gd.4xlarge" | "c8gd.8xlarge" | "c8gd.12xlarge" | "c8gd.16xlarge" | "c8gd.24xlarge" | "c8gd.48xlarge" | "c8gd.metal-24xl" | "c8gd.metal-48xl" | "i7i.large" | "i7i.xlarge" | "i7i.2xlarge" | "i7i.4xlarge" | "i7i.8xlarge" | "i7i.12xlarge" | "i7i.16xlarge" | "i7i.24xlarge" | "i7i.48xlarge" | "i7i.metal-24xl" | "i7i.metal-48xl" | "p6-b200.48xlarge" | "m8gd.medium" | "m8gd.large" | "m8gd.xlarge" | "m8gd.2xlarge" | "m8gd.4xlarge" | "m8gd.8xlarge" | "m8gd.12xlarge" | "m8gd.16xlarge" | "m8gd.24xlarge" | "m8gd.48xlarge" | "m8gd.metal-24xl" | "m8gd.metal-48xl" | "r8gd.medium" | "r8gd.large" | "r8gd.xlarge" | "r8gd.2xlarge" | "r8gd.4xlarge" | "r8gd.8xlarge" | "r8gd.12xlarge" | "r8gd.16xlarge" | "r8gd.24xlarge" | "r8gd.48xlarge" | "r8gd.metal-24xl" | "r8gd.metal-48xl" | "c8gn.medium" | "c8gn.large" | "c8gn.xlarge" | "c8gn.2xlarge" | "c8gn.4xlarge" | "c8gn.8xlarge" | "c8gn.12xlarge" | "c8gn.16xlarge" | "c8gn.24xlarge" | "c8gn.48xlarge" | "c8gn.metal-24xl" | "c8gn.metal-48xl" | "f2.6xlarge" | "p6e-gb200.36xlarge" | "g6f.large" | "g6f.xlarge" | "g6f.2xlarge" | "g6f.4xlarge" | "gr6f.4xlarge" | "p5.4xlarge" | "r8i.large" | "r8i.xlarge" | "r8i.2xlarge" | "r8i.4xlarge" | "r8i.8xlarge" | "r8i.12xlarge" | "r8i.16xlarge" | "r8i.24xlarge" | "r8i.32xlarge" | "r8i.48xlarge" | "r8i.96xlarge" | "r8i.metal-48xl" | "r8i.metal-96xl" | "r8i-flex.large" | "r8i-flex.xlarge" | "r8i-flex.2xlarge" | "r8i-flex.4xlarge" | "r8i-flex.8xlarge" | "r8i-flex.12xlarge" | "r8i-flex.16xlarge" | "m8i.large" | "m8i.xlarge" | "m8i.2xlarge" | "m8i.4xlarge" | "m8i.8xlarge" | "m8i.12xlarge" | "m8i.16xlarge" | "m8i.24xlarge" | "m8i.32xlarge" | "m8i.48xlarge" | "m8i.96xlarge" | "m8i.metal-48xl" | "m8i.metal-96xl" | "m8i-flex.large" | "m8i-flex.xlarge" | "m8i-flex.2xlarge" | "m8i-flex.4xlarge" | "m8i-flex.8xlarge" | "m8i-flex.12xlarge" | "m8i-flex.16xlarge" | "i8ge.large" | "i8ge.xlarge" | "i8ge.2xlarge" | "i8ge.3xlarge" | "i8ge.6xlarge" | "i8ge.12xlarge" | "i8ge.18xlarge" | "i8ge.24xlarge" | "i8ge.48xlarge" | "i8ge.metal-24xl" | "i8ge.metal-48xl" | "mac-m4.metal" | "mac-m4pro.metal" | "r8gn.medium" | "r8gn.large" | "r8gn.xlarge" | "r8gn.2xlarge" | "r8gn.4xlarge" | "r8gn.8xlarge" | "r8gn.12xlarge" | "r8gn.16xlarge" | "r8gn.24xlarge" | "r8gn.48xlarge" | "r8gn.metal-24xl" | "r8gn.metal-48xl" | "c8i.large" | "c8i.xlarge" | "c8i.2xlarge" | "c8i.4xlarge" | "c8i.8xlarge" | "c8i.12xlarge" | "c8i.16xlarge" | "c8i.24xlarge" | "c8i.32xlarge" | "c8i.48xlarge" | "c8i.96xlarge" | "c8i.metal-48xl" | "c8i.metal-96xl" | "c8i-flex.large" | "c8i-flex.xlarge" | "c8i-flex.2xlarge" | "c8i-flex.4xlarge" | "c8i-flex.8xlarge" | "c8i-flex.12xlarge" | "c8i-flex.16xlarge" | "r8gb.medium" | "r8gb.large" | "r8gb.xlarge" | "r8gb.2xlarge" | "r8gb.4xlarge" | "r8gb.8xlarge" | "r8gb.12xlarge" | "r8gb.16xlarge" | "r8gb.24xlarge" | "r8gb.metal-24xl" | "m8a.medium" | "m8a.large" | "m8a.xlarge" | "m8a.2xlarge" | "m8a.4xlarge" | "m8a.8xlarge" | "m8a.12xlarge" | "m8a.16xlarge" | "m8a.24xlarge" | "m8a.48xlarge" | "m8a.metal-24xl" | "m8a.metal-48xl" | "trn2.3xlarge" | "r8a.medium" | "r8a.large" | "r8a.xlarge" | "r8a.2xlarge" | "r8a.4xlarge" | "r8a.8xlarge" | "r8a.12xlarge" | "r8a.16xlarge" | "r8a.24xlarge" | "r8a.48xlarge" | "r8a.metal-24xl" | "r8a.metal-48xl" | "p6-b300.48xlarge" | "c8a.medium" | "c8a.large" | "c8a.xlarge" | "c8a.2xlarge" | "c8a.4xlarge" | "c8a.8xlarge" | "c8a.12xlarge" | "c8a.16xlarge" | "c8a.24xlarge" | "c8a.48xlarge" | "c8a.metal-24xl" | "c8a.metal-48xl" | "c8gb.12xlarge" | "c8gb.16xlarge" | "c8gb.24xlarge" | "c8gb.2xlarge" | "c8gb.4xlarge" | "c8gb.8xlarge" | "c8gb.large" | "c8gb.medium" | "c8gb.metal-24xl" | "c8gb.xlarge" | "c8gb.48xlarge" | "c8gb.metal-48xl" | "m8gb.12xlarge" | "m8gb.16xlarge" | "m8gb.24xlarge" | "m8gb.2xlarge" | "m8gb.4xlarge" | "m8gb.8xlarge" | "m8gb.large" | "m8gb.medium" | "m8gb.xlarge" | "m8gb.48xlarge" | "m8gb.metal-24xl" | "m8gb.metal-48xl" | "m8gn.12xlarge" | "m8gn.16xlarge" | "m8gn.24xlarge" | "m8gn.2xlarge" | "m8gn.48xlarge" | "m8gn.4xlarge" | "m8gn.8xlarge" | "m8gn.large" | "m8gn.medium" | "m8gn.xlarge" | "m8gn.metal-24xl" | "m8gn.metal-48xl" | "x8aedz.12xlarge" | "x8aedz.24xlarge" | "x8aedz.3xlarge" | "x8aedz.6xlarge" | "x8aedz.large" | "x8aedz.metal-12xl" | "x8aedz.metal-24xl" | "x8aedz.xlarge" | "m8azn.medium" | "m8azn.large" | "m8azn.xlarge" | "m8azn.3xlarge" | "m8azn.6xlarge" | "m8azn.12xlarge" | "m8azn.24xlarge" | "m8azn.metal-12xl" | "m8azn.metal-24xl" | "x8i.large" | "x8i.xlarge" | "x8i.2xlarge" | "x8i.4xlarge" | "x8i.8xlarge" | "x8i.12xlarge" | "x8i.16xlarge" | "x8i.24xlarge" | "x8i.32xlarge" | "x8i.48xlarge" | "x8i.64xlarge" | "x8i.96xlarge" | "x8i.metal-48xl" | "x8i.metal-96xl" | "mac-m4max.metal" | "g7e.2xlarge" | "g7e.4xlarge" | "g7e.8xlarge" | "g7e.12xlarge" | "g7e.24xlarge" | "g7e.48xlarge" | "r8id.large" | "r8id.xlarge" | "r8id.2xlarge" | "r8id.4xlarge" | "r8id.8xlarge" | "r8id.12xlarge" | "r8id.16xlarge" | "r8id.24xlarge" | "r8id.32xlarge" | "r8id.48xlarge" | "r8id.96xlarge" | "r8id.metal-48xl" | "r8id.metal-96xl" | "c8id.large" | "c8id.xlarge" | "c8id.2xlarge" | "c8id.4xlarge" | "c8id.8xlarge" | "c8id.12xlarge" | "c8id.16xlarge" | "c8id.24xlarge" | "c8id.32xlarge" | "c8id.48xlarge" | "c8id.96xlarge" | "c8id.metal-48xl" | "c8id.metal-96xl" | "m8id.large" | "m8id.xlarge" | "m8id.2xlarge" | "m8id.4xlarge" | "m8id.8xlarge" | "m8id.12xlarge" | "m8id.16xlarge" | "m8id.24xlarge" | "m8id.32xlarge" | "m8id.48xlarge" | "m8id.96xlarge" | "m8id.metal-48xl" | "m8id.metal-96xl" | "hpc8a.96xlarge" | undefined;
+  LaunchTime?: Date | undefined;
+  Placement?: Placement | undefined;
+  KernelId?: string | undefined;
+  RamdiskId?: string | undefined;
+  Platform?: "Windows" | undefined;
+  Monitoring?: Monitoring | undefined;
+  SubnetId?: string | undefined;
+  VpcId?: string | undefined;
+  PrivateIpAddress?: string | undefined;
+  PublicIpAddress?: string | undefined;
+}
+
+export interface InstanceAttachmentEnaSrdSpecification {
+  EnaSrdEnabled?: boolean | undefined;
+  EnaSrdUdpSpecification?: InstanceAttachmentEnaSrdUdpSpecification | undefined;
+}
+
+export interface InstanceAttachmentEnaSrdUdpSpecification {
+  EnaSrdUdpEnabled?: boolean | undefined;
+}
+
+export interface InstanceAttribute {
+  BlockDeviceMappings?: InstanceBlockDeviceMapping[] | undefined;
+  DisableApiTermination?: AttributeBooleanValue | undefined;
+  EnaSupport?: AttributeBooleanValue | undefined;
+  EnclaveOptions?: EnclaveOptions | undefined;
+  EbsOptimized?: AttributeBooleanValue | undefined;
+  InstanceId?: string | undefined;
+  InstanceInitiatedShutdownBehavior?: AttributeValue | undefined;
+  InstanceType?: AttributeValue | undefined;
+  KernelId?: AttributeValue | undefined;
+  ProductCodes?: ProductCode[] | undefined;
+  RamdiskId?: AttributeValue | undefined;
+  RootDeviceName?: AttributeValue | undefined;
+  SourceDestCheck?: AttributeBooleanValue | undefined;
+  SriovNetSupport?: AttributeValue | undefined;
+  UserData?: AttributeValue | undefined;
+  DisableApiStop?: AttributeBooleanValue | undefined;
+  Groups?: GroupIdentifier[] | undefined;
+}
+
+export interface InstanceBlockDeviceMapping {
+  DeviceName?: string | undefined;
+  Ebs?: EbsInstanceBlockDevice | undefined;
+}
+
+export interface InstanceIpv4Prefix {
+  Ipv4Prefix?: string | undefined;
+}
+
+export interface InstanceIpv6Address {
+  Ipv6Address?: string | undefined;
+  IsPrimaryIpv6?: boolean | undefined;
+}
+
+export interface InstanceIpv6Prefix {
+  Ipv6Prefix?: string | undefined;
+}
+
+export interface InstanceMaintenanceOptions {
+  AutoRecovery?: "disabled" | "default" | undefined;
+  RebootMigration?: "disabled" | "default" | undefined;
+}
+
+export interface InstanceMaintenanceOptionsRequest {
+  AutoRecovery?: "disabled" | "default" | undefined;
+}
+
+export interface InstanceMarketOptionsRequest {
+  MarketType?: "spot" | "capacity-block" | "interruptible-capacity-reservation" | undefined;
+  SpotOptions?: SpotMarketOptions | undefined;
+}
+
+export interface InstanceMetadataOptionsRequest {
+  HttpTokens?: "optional" | "required" | undefined;
+  HttpPutResponseHopLimit?: number | undefined;
+  HttpEndpoint?: "disabled" | "enabled" | undefined;
+  HttpProtocolIpv6?: "disabled" | "enabled" | undefined;
+  InstanceMetadataTags?: "disabled" | "enabled" | undefined;
+}
+
+export interface InstanceMetadataOptionsResponse {
+  State?: "pending" | "applied" | undefined;
+  HttpTokens?: "optional" | "required" | undefined;
+  HttpPutResponseHopLimit?: number | undefined;
+  HttpEndpoint?: "disabled" | "enabled" | undefined;
+  HttpProtocolIpv6?: "disabled" | "enabled" | undefined;
+  InstanceMetadataTags?: "disabled" | "enabled" | undefined;
+}
+
+export interface InstanceNetworkInterface {
+  Association?: InstanceNetworkInterfaceAssociation | undefined;
+  Attachment?: InstanceNetworkInterfaceAttachment | undefined;
+  Description?: string | undefined;
+  Groups?: GroupIdentifier[] | undefined;
+  Ipv6Addresses?: InstanceIpv6Address[] | undefined;
+  MacAddress?: string | undefined;
+  NetworkInterfaceId?: string | undefined;
+  OwnerId?: string | undefined;
+  PrivateDnsName?: string | undefined;
+  PrivateIpAddress?: string | undefined;
+  PrivateIpAddresses?: InstancePrivateIpAddress[] | undefined;
+  SourceDestCheck?: boolean | undefined;
+  Status?: "available" | "associated" | "attaching" | "in-use" | "detaching" | undefined;
+  SubnetId?: string | undefined;
+  VpcId?: string | undefined;
+  InterfaceType?: string | undefined;
+  Ipv4Prefixes?: InstanceIpv4Prefix[] | undefined;
+  Ipv6Prefixes?: InstanceIpv6Prefix[] | undefined;
+  ConnectionTrackingConfiguration?: ConnectionTrackingSpecificationResponse | undefined;
+  Operator?: OperatorResponse | undefined;
+}
+
+export interface InstanceNetworkInterfaceAssociation {
+  CarrierIp?: string | undefined;
+  CustomerOwnedIp?: string | undefined;
+  IpOwnerId?: string | undefined;
+  PublicDnsName?: string | undefined;
+  PublicIp?: string | undefined;
+}
+
+export interface InstanceNetworkInterfaceAttachment {
+  AttachTime?: Date | undefined;
+  AttachmentId?: string | undefined;
+  DeleteOnTermination?: boolean | undefined;
+  DeviceIndex?: number | undefined;
+  Status?: "attaching" | "attached" | "detaching" | "detached" | undefined;
+  NetworkCardIndex?: number | undefined;
+  EnaSrdSpecification?: InstanceAttachmentEnaSrdSpecification | undefined;
+  EnaQueueCount?: number | undefined;
+}
+
+export interface InstanceNetworkInterfaceSpecification {
+  AssociatePublicIpAddress?: boolean | undefined;
+  DeleteOnTermination?: boolean | undefined;
+  Description?: string | undefined;
+  DeviceIndex?: number | undefined;
+  Groups?: string[] | undefined;
+  Ipv6AddressCount?: number | undefined;
+  Ipv6Addresses?: InstanceIpv6Address[] | undefined;
+  NetworkInterfaceId?: string | undefined;
+  PrivateIpAddress?: string | undefined;
+  PrivateIpAddresses?: PrivateIpAddressSpecification[] | undefined;
+  SecondaryPrivateIpAddressCount?: number | undefined;
+  SubnetId?: string | undefined;
+  AssociateCarrierIpAddress?: boolean | undefined;
+  InterfaceType?: string | undefined;
+  NetworkCardIndex?: number | undefined;
+  Ipv4Prefixes?: Ipv4PrefixSpecificationRequest[] | undefined;
+  Ipv4PrefixCount?: number | undefined;
+  Ipv6Prefixes?: Ipv6PrefixSpecificationRequest[] | undefined;
+  Ipv6PrefixCount?: number | undefined;
+  PrimaryIpv6?: boolean | undefined;
+  EnaSrdSpecification?: EnaSrdSpecificationRequest | undefined;
+  ConnectionTrackingSpecification?: ConnectionTrackingSpecificationRequest | undefined;
+  EnaQueueCount?: number | undefined;
+}
+
+export interface InstanceNetworkPerformanceOptions {
+  BandwidthWeighting?: "default" | "vpc-1" | "ebs-1" | undefined;
+}
+
+export interface InstanceNetworkPerformanceOptionsRequest {
+  BandwidthWeighting?: "default" | "vpc-1" | "ebs-1" | undefined;
+}
+
+export interface InstancePrivateIpAddress {
+  Association?: InstanceNetworkInterfaceAssociation | undefined;
+  Primary?: boolean | undefined;
+  PrivateDnsName?: string | undefined;
+  PrivateIpAddress?: string | undefined;
+}
+
+export interface InstanceSecondaryInterface {
+  Attachment?: InstanceSecondaryInterfaceAttachment | undefined;
+  MacAddress?: string | undefined;
+  SecondaryInterfaceId?: string | undefined;
+  OwnerId?: string | undefined;
+  PrivateIpAddresses?: InstanceSecondaryInterfacePrivateIpAddress[] | undefined;
+  SourceDestCheck?: boolean | undefined;
+  Status?: "available" | "in-use" | undefined;
+  SecondarySubnetId?: string | undefined;
+  SecondaryNetworkId?: string | undefined;
+  InterfaceType?: "secondary" | undefined;
+}
+
+export interface InstanceSecondaryInterfaceAttachment {
+  AttachTime?: Date | undefined;
+  AttachmentId?: string | undefined;
+  DeleteOnTermination?: boolean | undefined;
+  DeviceIndex?: number | undefined;
+  Status?: "attaching" | "attached" | "detaching" | "detached" | undefined;
+  NetworkCardIndex?: number | undefined;
+}
+
+export interface InstanceSecondaryInterfacePrivateIpAddress {
+  PrivateIpAddress?: string | undefined;
+}
+
+export interface InstanceSecondaryInterfacePrivateIpAddressRequest {
+  PrivateIpAddress: string;
+}
+
+export interface InstanceSecondaryInterfaceSpecificationRequest {
+  DeleteOnTermination?: boolean | undefined;
+  DeviceIndex?: number | undefined;
+  PrivateIpAddresses?: InstanceSecondaryInterfacePrivateIpAddressRequest[] | undefined;
+  PrivateIpAddressCount?: number | undefined;
+  SecondarySubnetId?: string | undefined;
+  InterfaceType?: "secondary" | undefined;
+  NetworkCardIndex?: number | undefined;
+}
+
+export interface InstanceState {
+  Code?: number | undefined;
+  Name?: "pending" | "running" | "shutting-down" | "terminated" | "stopping" | "stopped" | undefined;
+}
+
+export interface InstanceStateChange {
+  InstanceId?: string | undefined;
+  CurrentState?: InstanceState | undefined;
+  PreviousState?: InstanceState | undefined;
+}
+
+export interface InstanceStatus {
+  AvailabilityZone?: string | undefined;
+  AvailabilityZoneId?: string | undefined;
+  OutpostArn?: string | undefined;
+  Operator?: OperatorResponse | undefined;
+  Events?: InstanceStatusEvent[] | undefined;
+  InstanceId?: string | undefined;
+  InstanceState?: InstanceState | undefined;
+  InstanceStatus?: InstanceStatusSummary | undefined;
+  SystemStatus?: InstanceStatusSummary | undefined;
+  AttachedEbsStatus?: EbsStatusSummary | undefined;
+}
+
+export interface InstanceStatusDetails {
+  ImpairedSince?: Date | undefined;
+  Name?: "reachability" | undefined;
+  Status?: "passed" | "failed" | "insufficient-data" | "initializing" | undefined;
+}
+
+export interface InstanceStatusEvent {
+  InstanceEventId?: string | undefined;
+  Code?: "instance-reboot" | "system-reboot" | "system-maintenance" | "instance-retirement" | "instance-stop" | undefined;
+  Description?: string | undefined;
+  NotAfter?: Date | undefined;
+  NotBefore?: Date | undefined;
+  NotBeforeDeadline?: Date | undefined;
+}
+
+export interface InstanceStatusSummary {
+  Details?: InstanceStatusDetails[] | undefined;
+  Status?: "ok" | "impaired" | "insufficient-data" | "not-applicable" | "initializing" | undefined;
+}
+
+export interface Ipv4PrefixSpecificationRequest {
+  Ipv4Prefix?: string | undefined;
+}
+
+export interface Ipv6PrefixSpecificationRequest {
+  Ipv6Prefix?: string | undefined;
+}
+
+export interface LaunchTemplateSpecification {
+  LaunchTemplateId?: string | undefined;
+  LaunchTemplateName?: string | undefined;
+  Version?: string | undefined;
+}
+
+export interface LicenseConfiguration {
+  LicenseConfigurationArn?: string | undefined;
+}
+
+export interface LicenseConfigurationRequest {
+  LicenseConfigurationArn?: string | undefined;
+}
+
+export interface ModifyInstanceMetadataOptionsRequest {
+  InstanceId: string;
+  HttpTokens?: "optional" | "required" | undefined;
+  HttpPutResponseHopLimit?: number | undefined;
+  HttpEndpoint?: "disabled" | "enabled" | undefined;
+  DryRun?: boolean | undefined;
+  HttpProtocolIpv6?: "disabled" | "enabled" | undefined;
+  InstanceMetadataTags?: "disabled" | "enabled" | undefined;
+}
+
+export interface ModifyInstanceMetadataOptionsResult {
+  InstanceId?: string | undefined;
+  InstanceMetadataOptions?: InstanceMetadataOptionsResponse | undefined;
+}
+
+export interface Monitoring {
+  State?: "disabled" | "disabling" | "enabled" | "pending" | undefined;
+}
+
+export interface OperatorRequest {
+  Principal?: string | undefined;
+}
+
+export interface OperatorResponse {
+  Managed?: boolean | undefined;
+  Principal?: string | undefined;
+  HiddenByDefault?: boolean | undefined;
+}
+
+export interface Placement {
+  AvailabilityZoneId?: string | undefined;
+  Affinity?: string | undefined;
+  GroupName?: string | undefined;
+  PartitionNumber?: number | undefined;
+  HostId?: string | undefined;
+  Tenancy?: "default" | "dedicated" | "host" | undefined;
+  SpreadDomain?: string | undefined;
+  HostResourceGroupArn?: string | undefined;
+  GroupId?: string | undefined;
+  AvailabilityZone?: string | undefined;
+}
+
+export interface PrivateDnsNameOptionsRequest {
+  HostnameType?: "ip-name" | "resource-name" | undefined;
+  EnableResourceNameDnsARecord?: boolean | undefined;
+  EnableResourceNameDnsAAAARecord?: boolean | undefined;
+}
+
+export interface PrivateDnsNameOptionsResponse {
+  HostnameType?: "ip-name" | "resource-name" | undefined;
+  EnableResourceNameDnsARecord?: boolean | undefined;
+  EnableResourceNameDnsAAAARecord?: boolean | undefined;
+}
+
+export interface PrivateIpAddressSpecification {
+  Primary?: boolean | undefined;
+  PrivateIpAddress?: string | undefined;
+}
+
+export interface ProductCode {
+  ProductCodeId?: string | undefined;
+  ProductCodeType?: "devpay" | "marketplace" | undefined;
+}
+
+export interface RebootInstancesRequest {
+  InstanceIds: string[];
+  DryRun?: boolean | undefined;
 }
 
 export interface Region {
@@ -71,10 +733,157 @@ export interface RegionGeography {
   Name?: string | undefined;
 }
 
+export interface ReplaceIamInstanceProfileAssociationRequest {
+  IamInstanceProfile: IamInstanceProfileSpecification;
+  AssociationId: string;
+}
+
+export interface ReplaceIamInstanceProfileAssociationResult {
+  IamInstanceProfileAssociation?: IamInstanceProfileAssociation | undefined;
+}
+
+export interface Reservation {
+  ReservationId?: string | undefined;
+  OwnerId?: string | undefined;
+  RequesterId?: string | undefined;
+  Groups?: GroupIdentifier[] | undefined;
+  Instances?: Instance[] | undefined;
+}
+
+export interface RunInstancesMonitoringEnabled {
+  Enabled: boolean;
+}
+
+export interface RunInstancesRequest {
+  BlockDeviceMappings?: BlockDeviceMapping[] | undefined;
+  ImageId?: string | undefined;
+  InstanceType?: "a1.medium" | "a1.large" | "a1.xlarge" | "a1.2xlarge" | "a1.4xlarge" | "a1.metal" | "c1.medium" | "c1.xlarge" | "c3.large" | "c3.xlarge" | "c3.2xlarge" | "c3.4xlarge" | "c3.8xlarge" | "c4.large" | "c4.xlarge" | "c4.2xlarge" | "c4.4xlarge" | "c4.8xlarge" | "c5.large" | "c5.xlarge" | "c5.2xlarge" | "c5.4xlarge" | "c5.9xlarge" | "c5.12xlarge" | "c5.18xlarge" | "c5.24xlarge" | "c5.metal" | "c5a.large" | "c5a.xlarge" | "c5a.2xlarge" | "c5a.4xlarge" | "c5a.8xlarge" | "c5a.12xlarge" | "c5a.16xlarge" | "c5a.24xlarge" | "c5ad.large" | "c5ad.xlarge" | "c5ad.2xlarge" | "c5ad.4xlarge" | "c5ad.8xlarge" | "c5ad.12xlarge" | "c5ad.16xlarge" | "c5ad.24xlarge" | "c5d.large" | "c5d.xlarge" | "c5d.2xlarge" | "c5d.4xlarge" | "c5d.9xlarge" | "c5d.12xlarge" | "c5d.18xlarge" | "c5d.24xlarge" | "c5d.metal" | "c5n.large" | "c5n.xlarge" | "c5n.2xlarge" | "c5n.4xlarge" | "c5n.9xlarge" | "c5n.18xlarge" | "c5n.metal" | "c6g.medium" | "c6g.large" | "c6g.xlarge" | "c6g.2xlarge" | "c6g.4xlarge" | "c6g.8xlarge" | "c6g.12xlarge" | "c6g.16xlarge" | "c6g.metal" | "c6gd.medium" | "c6gd.large" | "c6gd.xlarge" | "c6gd.2xlarge" | "c6gd.4xlarge" | "c6gd.8xlarge" | "c6gd.12xlarge" | "c6gd.16xlarge" | "c6gd.metal" | "c6gn.medium" | "c6gn.large" | "c6gn.xlarge" | "c6gn.2xlarge" | "c6gn.4xlarge" | "c6gn.8xlarge" | "c6gn.12xlarge" | "c6gn.16xlarge" | "c6i.large" | "c6i.xlarge" | "c6i.2xlarge" | "c6i.4xlarge" | "c6i.8xlarge" | "c6i.12xlarge" | "c6i.16xlarge" | "c6i.24xlarge" | "c6i.32xlarge" | "c6i.metal" | "cc1.4xlarge" | "cc2.8xlarge" | "cg1.4xlarge" | "cr1.8xlarge" | "d2.xlarge" | "d2.2xlarge" | "d2.4xlarge" | "d2.8xlarge" | "d3.xlarge" | "d3.2xlarge" | "d3.4xlarge" | "d3.8xlarge" | "d3en.xlarge" | "d3en.2xlarge" | "d3en.4xlarge" | "d3en.6xlarge" | "d3en.8xlarge" | "d3en.12xlarge" | "dl1.24xlarge" | "f1.2xlarge" | "f1.4xlarge" | "f1.16xlarge" | "g2.2xlarge" | "g2.8xlarge" | "g3.4xlarge" | "g3.8xlarge" | "g3.16xlarge" | "g3s.xlarge" | "g4ad.xlarge" | "g4ad.2xlarge" | "g4ad.4xlarge" | "g4ad.8xlarge" | "g4ad.16xlarge" | "g4dn.xlarge" | "g4dn.2xlarge" | "g4dn.4xlarge" | "g4dn.8xlarge" | "g4dn.12xlarge" | "g4dn.16xlarge" | "g4dn.metal" | "g5.xlarge" | "g5.2xlarge" | "g5.4xlarge" | "g5.8xlarge" | "g5.12xlarge" | "g5.16xlarge" | "g5.24xlarge" | "g5.48xlarge" | "g5g.xlarge" | "g5g.2xlarge" | "g5g.4xlarge" | "g5g.8xlarge" | "g5g.16xlarge" | "g5g.metal" | "hi1.4xlarge" | "hpc6a.48xlarge" | "hs1.8xlarge" | "h1.2xlarge" | "h1.4xlarge" | "h1.8xlarge" | "h1.16xlarge" | "i2.xlarge" | "i2.2xlarge" | "i2.4xlarge" | "i2.8xlarge" | "i3.large" | "i3.xlarge" | "i3.2xlarge" | "i3.4xlarge" | "i3.8xlarge" | "i3.16xlarge" | "i3.metal" | "i3en.large" | "i3en.xlarge" | "i3en.2xlarge" | "i3en.3xlarge" | "i3en.6xlarge" | "i3en.12xlarge" | "i3en.24xlarge" | "i3en.metal" | "im4gn.large" | "im4gn.xlarge" | "im4gn.2xlarge" | "im4gn.4xlarge" | "im4gn.8xlarge" | "im4gn.16xlarge" | "inf1.xlarge" | "inf1.2xlarge" | "inf1.6xlarge" | "inf1.24xlarge" | "is4gen.medium" | "is4gen.large" | "is4gen.xlarge" | "is4gen.2xlarge" | "is4gen.4xlarge" | "is4gen.8xlarge" | "m1.small" | "m1.medium" | "m1.large" | "m1.xlarge" | "m2.xlarge" | "m2.2xlarge" | "m2.4xlarge" | "m3.medium" | "m3.large" | "m3.xlarge" | "m3.2xlarge" | "m4.large" | "m4.xlarge" | "m4.2xlarge" | "m4.4xlarge" | "m4.10xlarge" | "m4.16xlarge" | "m5.large" | "m5.xlarge" | "m5.2xlarge" | "m5.4xlarge" | "m5.8xlarge" | "m5.12xlarge" | "m5.16xlarge" | "m5.24xlarge" | "m5.metal" | "m5a.large" | "m5a.xlarge" | "m5a.2xlarge" | "m5a.4xlarge" | "m5a.8xlarge" | "m5a.12xlarge" | "m5a.16xlarge" | "m5a.24xlarge" | "m5ad.large" | "m5ad.xlarge" | "m5ad.2xlarge" | "m5ad.4xlarge" | "m5ad.8xlarge" | "m5ad.12xlarge" | "m5ad.16xlarge" | "m5ad.24xlarge" | "m5d.large" | "m5d.xlarge" | "m5d.2xlarge" | "m5d.4xlarge" | "m5d.8xlarge" | "m5d.12xlarge" | "m5d.16xlarge" | "m5d.24xlarge" | "m5d.metal" | "m5dn.large" | "m5dn.xlarge" | "m5dn.2xlarge" | "m5dn.4xlarge" | "m5dn.8xlarge" | "m5dn.12xlarge" | "m5dn.16xlarge" | "m5dn.24xlarge" | "m5dn.metal" | "m5n.large" | "m5n.xlarge" | "m5n.2xlarge" | "m5n.4xlarge" | "m5n.8xlarge" | "m5n.12xlarge" | "m5n.16xlarge" | "m5n.24xlarge" | "m5n.metal" | "m5zn.large" | "m5zn.xlarge" | "m5zn.2xlarge" | "m5zn.3xlarge" | "m5zn.6xlarge" | "m5zn.12xlarge" | "m5zn.metal" | "m6a.large" | "m6a.xlarge" | "m6a.2xlarge" | "m6a.4xlarge" | "m6a.8xlarge" | "m6a.12xlarge" | "m6a.16xlarge" | "m6a.24xlarge" | "m6a.32xlarge" | "m6a.48xlarge" | "m6g.metal" | "m6g.medium" | "m6g.large" | "m6g.xlarge" | "m6g.2xlarge" | "m6g.4xlarge" | "m6g.8xlarge" | "m6g.12xlarge" | "m6g.16xlarge" | "m6gd.metal" | "m6gd.medium" | "m6gd.large" | "m6gd.xlarge" | "m6gd.2xlarge" | "m6gd.4xlarge" | "m6gd.8xlarge" | "m6gd.12xlarge" | "m6gd.16xlarge" | "m6i.large" | "m6i.xlarge" | "m6i.2xlarge" | "m6i.4xlarge" | "m6i.8xlarge" | "m6i.12xlarge" | "m6i.16xlarge" | "m6i.24xlarge" | "m6i.32xlarge" | "m6i.metal" | "mac1.metal" | "p2.xlarge" | "p2.8xlarge" | "p2.16xlarge" | "p3.2xlarge" | "p3.8xlarge" | "p3.16xlarge" | "p3dn.24xlarge" | "p4d.24xlarge" | "r3.large" | "r3.xlarge" | "r3.2xlarge" | "r3.4xlarge" | "r3.8xlarge" | "r4.large" | "r4.xlarge" | "r4.2xlarge" | "r4.4xlarge" | "r4.8xlarge" | "r4.16xlarge" | "r5.large" | "r5.xlarge" | "r5.2xlarge" | "r5.4xlarge" | "r5.8xlarge" | "r5.12xlarge" | "r5.16xlarge" | "r5.24xlarge" | "r5.metal" | "r5a.large" | "r5a.xlarge" | "r5a.2xlarge" | "r5a.4xlarge" | "r5a.8xlarge" | "r5a.12xlarge" | "r5a.16xlarge" | "r5a.24xlarge" | "r5ad.large" | "r5ad.xlarge" | "r5ad.2xlarge" | "r5ad.4xlarge" | "r5ad.8xlarge" | "r5ad.12xlarge" | "r5ad.16xlarge" | "r5ad.24xlarge" | "r5b.large" | "r5b.xlarge" | "r5b.2xlarge" | "r5b.4xlarge" | "r5b.8xlarge" | "r5b.12xlarge" | "r5b.16xlarge" | "r5b.24xlarge" | "r5b.metal" | "r5d.large" | "r5d.xlarge" | "r5d.2xlarge" | "r5d.4xlarge" | "r5d.8xlarge" | "r5d.12xlarge" | "r5d.16xlarge" | "r5d.24xlarge" | "r5d.metal" | "r5dn.large" | "r5dn.xlarge" | "r5dn.2xlarge" | "r5dn.4xlarge" | "r5dn.8xlarge" | "r5dn.12xlarge" | "r5dn.16xlarge" | "r5dn.24xlarge" | "r5dn.metal" | "r5n.large" | "r5n.xlarge" | "r5n.2xlarge" | "r5n.4xlarge" | "r5n.8xlarge" | "r5n.12xlarge" | "r5n.16xlarge" | "r5n.24xlarge" | "r5n.metal" | "r6g.medium" | "r6g.large" | "r6g.xlarge" | "r6g.2xlarge" | "r6g.4xlarge" | "r6g.8xlarge" | "r6g.12xlarge" | "r6g.16xlarge" | "r6g.metal" | "r6gd.medium" | "r6gd.large" | "r6gd.xlarge" | "r6gd.2xlarge" | "r6gd.4xlarge" | "r6gd.8xlarge" | "r6gd.12xlarge" | "r6gd.16xlarge" | "r6gd.metal" | "r6i.large" | "r6i.xlarge" | "r6i.2xlarge" | "r6i.4xlarge" | "r6i.8xlarge" | "r6i.12xlarge" | "r6i.16xlarge" | "r6i.24xlarge" | "r6i.32xlarge" | "r6i.metal" | "t1.micro" | "t2.nano" | "t2.micro" | "t2.small" | "t2.medium" | "t2.large" | "t2.xlarge" | "t2.2xlarge" | "t3.nano" | "t3.micro" | "t3.small" | "t3.medium" | "t3.large" | "t3.xlarge" | "t3.2xlarge" | "t3a.nano" | "t3a.micro" | "t3a.small" | "t3a.medium" | "t3a.large" | "t3a.xlarge" | "t3a.2xlarge" | "t4g.nano" | "t4g.micro" | "t4g.small" | "t4g.medium" | "t4g.large" | "t4g.xlarge" | "t4g.2xlarge" | "u-6tb1.56xlarge" | "u-6tb1.112xlarge" | "u-9tb1.112xlarge" | "u-12tb1.112xlarge" | "u-6tb1.metal" | "u-9tb1.metal" | "u-12tb1.metal" | "u-18tb1.metal" | "u-24tb1.metal" | "vt1.3xlarge" | "vt1.6xlarge" | "vt1.24xlarge" | "x1.16xlarge" | "x1.32xlarge" | "x1e.xlarge" | "x1e.2xlarge" | "x1e.4xlarge" | "x1e.8xlarge" | "x1e.16xlarge" | "x1e.32xlarge" | "x2iezn.2xlarge" | "x2iezn.4xlarge" | "x2iezn.6xlarge" | "x2iezn.8xlarge" | "x2iezn.12xlarge" | "x2iezn.metal" | "x2gd.medium" | "x2gd.large" | "x2gd.xlarge" | "x2gd.2xlarge" | "x2gd.4xlarge" | "x2gd.8xlarge" | "x2gd.12xlarge" | "x2gd.16xlarge" | "x2gd.metal" | "z1d.large" | "z1d.xlarge" | "z1d.2xlarge" | "z1d.3xlarge" | "z1d.6xlarge" | "z1d.12xlarge" | "z1d.metal" | "x2idn.16xlarge" | "x2idn.24xlarge" | "x2idn.32xlarge" | "x2iedn.xlarge" | "x2iedn.2xlarge" | "x2iedn.4xlarge" | "x2iedn.8xlarge" | "x2iedn.16xlarge" | "x2iedn.24xlarge" | "x2iedn.32xlarge" | "c6a.large" | "c6a.xlarge" | "c6a.2xlarge" | "c6a.4xlarge" | "c6a.8xlarge" | "c6a.12xlarge" | "c6a.16xlarge" | "c6a.24xlarge" | "c6a.32xlarge" | "c6a.48xlarge" | "c6a.metal" | "m6a.metal" | "i4i.large" | "i4i.xlarge" | "i4i.2xlarge" | "i4i.4xlarge" | "i4i.8xlarge" | "i4i.16xlarge" | "i4i.32xlarge" | "i4i.metal" | "x2idn.metal" | "x2iedn.metal" | "c7g.medium" | "c7g.large" | "c7g.xlarge" | "c7g.2xlarge" | "c7g.4xlarge" | "c7g.8xlarge" | "c7g.12xlarge" | "c7g.16xlarge" | "mac2.metal" | "c6id.large" | "c6id.xlarge" | "c6id.2xlarge" | "c6id.4xlarge" | "c6id.8xlarge" | "c6id.12xlarge" | "c6id.16xlarge" | "c6id.24xlarge" | "c6id.32xlarge" | "c6id.metal" | "m6id.large" | "m6id.xlarge" | "m6id.2xlarge" | "m6id.4xlarge" | "m6id.8xlarge" | "m6id.12xlarge" | "m6id.16xlarge" | "m6id.24xlarge" | "m6id.32xlarge" | "m6id.metal" | "r6id.large" | "r6id.xlarge" | "r6id.2xlarge" | "r6id.4xlarge" | "r6id.8xlarge" | "r6id.12xlarge" | "r6id.16xlarge" | "r6id.24xlarge" | "r6id.32xlarge" | "r6id.metal" | "r6a.large" | "r6a.xlarge" | "r6a.2xlarge" | "r6a.4xlarge" | "r6a.8xlarge" | "r6a.12xlarge" | "r6a.16xlarge" | "r6a.24xlarge" | "r6a.32xlarge" | "r6a.48xlarge" | "r6a.metal" | "p4de.24xlarge" | "u-3tb1.56xlarge" | "u-18tb1.112xlarge" | "u-24tb1.112xlarge" | "trn1.2xlarge" | "trn1.32xlarge" | "hpc6id.32xlarge" | "c6in.large" | "c6in.xlarge" | "c6in.2xlarge" | "c6in.4xlarge" | "c6in.8xlarge" | "c6in.12xlarge" | "c6in.16xlarge" | "c6in.24xlarge" | "c6in.32xlarge" | "m6in.large" | "m6in.xlarge" | "m6in.2xlarge" | "m6in.4xlarge" | "m6in.8xlarge" | "m6in.12xlarge" | "m6in.16xlarge" | "m6in.24xlarge" | "m6in.32xlarge" | "m6idn.large" | "m6idn.xlarge" | "m6idn.2xlarge" | "m6idn.4xlarge" | "m6idn.8xlarge" | "m6idn.12xlarge" | "m6idn.16xlarge" | "m6idn.24xlarge" | "m6idn.32xlarge" | "r6in.large" | "r6in.xlarge" | "r6in.2xlarge" | "r6in.4xlarge" | "r6in.8xlarge" | "r6in.12xlarge" | "r6in.16xlarge" | "r6in.24xlarge" | "r6in.32xlarge" | "r6idn.large" | "r6idn.xlarge" | "r6idn.2xlarge" | "r6idn.4xlarge" | "r6idn.8xlarge" | "r6idn.12xlarge" | "r6idn.16xlarge" | "r6idn.24xlarge" | "r6idn.32xlarge" | "c7g.metal" | "m7g.medium" | "m7g.large" | "m7g.xlarge" | "m7g.2xlarge" | "m7g.4xlarge" | "m7g.8xlarge" | "m7g.12xlarge" | "m7g.16xlarge" | "m7g.metal" | "r7g.medium" | "r7g.large" | "r7g.xlarge" | "r7g.2xlarge" | "r7g.4xlarge" | "r7g.8xlarge" | "r7g.12xlarge" | "r7g.16xlarge" | "r7g.metal" | "c6in.metal" | "m6in.metal" | "m6idn.metal" | "r6in.metal" | "r6idn.metal" | "inf2.xlarge" | "inf2.8xlarge" | "inf2.24xlarge" | "inf2.48xlarge" | "trn1n.32xlarge" | "i4g.large" | "i4g.xlarge" | "i4g.2xlarge" | "i4g.4xlarge" | "i4g.8xlarge" | "i4g.16xlarge" | "hpc7g.4xlarge" | "hpc7g.8xlarge" | "hpc7g.16xlarge" | "c7gn.medium" | "c7gn.large" | "c7gn.xlarge" | "c7gn.2xlarge" | "c7gn.4xlarge" | "c7gn.8xlarge" | "c7gn.12xlarge" | "c7gn.16xlarge" | "p5.48xlarge" | "m7i.large" | "m7i.xlarge" | "m7i.2xlarge" | "m7i.4xlarge" | "m7i.8xlarge" | "m7i.12xlarge" | "m7i.16xlarge" | "m7i.24xlarge" | "m7i.48xlarge" | "m7i-flex.large" | "m7i-flex.xlarge" | "m7i-flex.2xlarge" | "m7i-flex.4xlarge" | "m7i-flex.8xlarge" | "m7a.medium" | "m7a.large" | "m7a.xlarge" | "m7a.2xlarge" | "m7a.4xlarge" | "m7a.8xlarge" | "m7a.12xlarge" | "m7a.16xlarge" | "m7a.24xlarge" | "m7a.32xlarge" | "m7a.48xlarge" | "m7a.metal-48xl" | "hpc7a.12xlarge" | "hpc7a.24xlarge" | "hpc7a.48xlarge" | "hpc7a.96xlarge" | "c7gd.medium" | "c7gd.large" | "c7gd.xlarge" | "c7gd.2xlarge" | "c7gd.4xlarge" | "c7gd.8xlarge" | "c7gd.12xlarge" | "c7gd.16xlarge" | "m7gd.medium" | "m7gd.large" | "m7gd.xlarge" | "m7gd.2xlarge" | "m7gd.4xlarge" | "m7gd.8xlarge" | "m7gd.12xlarge" | "m7gd.16xlarge" | "r7gd.medium" | "r7gd.large" | "r7gd.xlarge" | "r7gd.2xlarge" | "r7gd.4xlarge" | "r7gd.8xlarge" | "r7gd.12xlarge" | "r7gd.16xlarge" | "r7a.medium" | "r7a.large" | "r7a.xlarge" | "r7a.2xlarge" | "r7a.4xlarge" | "r7a.8xlarge" | "r7a.12xlarge" | "r7a.16xlarge" | "r7a.24xlarge" | "r7a.32xlarge" | "r7a.48xlarge" | "c7i.large" | "c7i.xlarge" | "c7i.2xlarge" | "c7i.4xlarge" | "c7i.8xlarge" | "c7i.12xlarge" | "c7i.16xlarge" | "c7i.24xlarge" | "c7i.48xlarge" | "mac2-m2pro.metal" | "r7iz.large" | "r7iz.xlarge" | "r7iz.2xlarge" | "r7iz.4xlarge" | "r7iz.8xlarge" | "r7iz.12xlarge" | "r7iz.16xlarge" | "r7iz.32xlarge" | "c7a.medium" | "c7a.large" | "c7a.xlarge" | "c7a.2xlarge" | "c7a.4xlarge" | "c7a.8xlarge" | "c7a.12xlarge" | "c7a.16xlarge" | "c7a.24xlarge" | "c7a.32xlarge" | "c7a.48xlarge" | "c7a.metal-48xl" | "r7a.metal-48xl" | "r7i.large" | "r7i.xlarge" | "r7i.2xlarge" | "r7i.4xlarge" | "r7i.8xlarge" | "r7i.12xlarge" | "r7i.16xlarge" | "r7i.24xlarge" | "r7i.48xlarge" | "dl2q.24xlarge" | "mac2-m2.metal" | "i4i.12xlarge" | "i4i.24xlarge" | "c7i.metal-24xl" | "c7i.metal-48xl" | "m7i.metal-24xl" | "m7i.metal-48xl" | "r7i.metal-24xl" | "r7i.metal-48xl" | "r7iz.metal-16xl" | "r7iz.metal-32xl" | "c7gd.metal" | "m7gd.metal" | "r7gd.metal" | "g6.xlarge" | "g6.2xlarge" | "g6.4xlarge" | "g6.8xlarge" | "g6.12xlarge" | "g6.16xlarge" | "g6.24xlarge" | "g6.48xlarge" | "gr6.4xlarge" | "gr6.8xlarge" | "c7i-flex.large" | "c7i-flex.xlarge" | "c7i-flex.2xlarge" | "c7i-flex.4xlarge" | "c7i-flex.8xlarge" | "u7i-12tb.224xlarge" | "u7in-16tb.224xlarge" | "u7in-24tb.224xlarge" | "u7in-32tb.224xlarge" | "u7ib-12tb.224xlarge" | "c7gn.metal" | "r8g.medium" | "r8g.large" | "r8g.xlarge" | "r8g.2xlarge" | "r8g.4xlarge" | "r8g.8xlarge" | "r8g.12xlarge" | "r8g.16xlarge" | "r8g.24xlarge" | "r8g.48xlarge" | "r8g.metal-24xl" | "r8g.metal-48xl" | "mac2-m1ultra.metal" | "g6e.xlarge" | "g6e.2xlarge" | "g6e.4xlarge" | "g6e.8xlarge" | "g6e.12xlarge" | "g6e.16xlarge" | "g6e.24xlarge" | "g6e.48xlarge" | "c8g.medium" | "c8g.large" | "c8g.xlarge" | "c8g.2xlarge" | "c8g.4xlarge" | "c8g.8xlarge" | "c8g.12xlarge" | "c8g.16xlarge" | "c8g.24xlarge" | "c8g.48xlarge" | "c8g.metal-24xl" | "c8g.metal-48xl" | "m8g.medium" | "m8g.large" | "m8g.xlarge" | "m8g.2xlarge" | "m8g.4xlarge" | "m8g.8xlarge" | "m8g.12xlarge" | "m8g.16xlarge" | "m8g.24xlarge" | "m8g.48xlarge" | "m8g.metal-24xl" | "m8g.metal-48xl" | "x8g.medium" | "x8g.large" | "x8g.xlarge" | "x8g.2xlarge" | "x8g.4xlarge" | "x8g.8xlarge" | "x8g.12xlarge" | "x8g.16xlarge" | "x8g.24xlarge" | "x8g.48xlarge" | "x8g.metal-24xl" | "x8g.metal-48xl" | "i7ie.large" | "i7ie.xlarge" | "i7ie.2xlarge" | "i7ie.3xlarge" | "i7ie.6xlarge" | "i7ie.12xlarge" | "i7ie.18xlarge" | "i7ie.24xlarge" | "i7ie.48xlarge" | "i8g.large" | "i8g.xlarge" | "i8g.2xlarge" | "i8g.4xlarge" | "i8g.8xlarge" | "i8g.12xlarge" | "i8g.16xlarge" | "i8g.24xlarge" | "i8g.metal-24xl" | "u7i-6tb.112xlarge" | "u7i-8tb.112xlarge" | "u7inh-32tb.480xlarge" | "p5e.48xlarge" | "p5en.48xlarge" | "f2.12xlarge" | "f2.48xlarge" | "trn2.48xlarge" | "c7i-flex.12xlarge" | "c7i-flex.16xlarge" | "m7i-flex.12xlarge" | "m7i-flex.16xlarge" | "i7ie.metal-24xl" | "i7ie.metal-48xl" | "i8g.48xlarge" | "c8gd.medium" | "c8gd.large" | "c8gd.xlarge" | "c8gd.2xlarge" | "c8gd.4xlarge" | "c8gd.8xlarge" | "c8gd.12xlarge" | "c8gd.16xlarge" | "c8gd.24xlarge" | "c8gd.48xlarge" | "c8gd.metal-24xl" | "c8gd.metal-48xl" | "i7i.large" | "i7i.xlarge" | "i7i.2xlarge" | "i7i.4xlarge" | "i7i.8xlarge" | "i7i.12xlarge" | "i7i.16xlarge" | "i7i.24xlarge" | "i7i.48xlarge" | "i7i.metal-24xl" | "i7i.metal-48xl" | "p6-b200.48xlarge" | "m8gd.medium" | "m8gd.large" | "m8gd.xlarge" | "m8gd.2xlarge" | "m8gd.4xlarge" | "m8gd.8xlarge" | "m8gd.12xlarge" | "m8gd.16xlarge" | "m8gd.24xlarge" | "m8gd.48xlarge" | "m8gd.metal-24xl" | "m8gd.metal-48xl" | "r8gd.medium" | "r8gd.large" | "r8gd.xlarge" | "r8gd.2xlarge" | "r8gd.4xlarge" | "r8gd.8xlarge" | "r8gd.12xlarge" | "r8gd.16xlarge" | "r8gd.24xlarge" | "r8gd.48xlarge" | "r8gd.metal-24xl" | "r8gd.metal-48xl" | "c8gn.medium" | "c8gn.large" | "c8gn.xlarge" | "c8gn.2xlarge" | "c8gn.4xlarge" | "c8gn.8xlarge" | "c8gn.12xlarge" | "c8gn.16xlarge" | "c8gn.24xlarge" | "c8gn.48xlarge" | "c8gn.metal-24xl" | "c8gn.metal-48xl" | "f2.6xlarge" | "p6e-gb200.36xlarge" | "g6f.large" | "g6f.xlarge" | "g6f.2xlarge" | "g6f.4xlarge" | "gr6f.4xlarge" | "p5.4xlarge" | "r8i.large" | "r8i.xlarge" | "r8i.2xlarge" | "r8i.4xlarge" | "r8i.8xlarge" | "r8i.12xlarge" | "r8i.16xlarge" | "r8i.24xlarge" | "r8i.32xlarge" | "r8i.48xlarge" | "r8i.96xlarge" | "r8i.metal-48xl" | "r8i.metal-96xl" | "r8i-flex.large" | "r8i-flex.xlarge" | "r8i-flex.2xlarge" | "r8i-flex.4xlarge" | "r8i-flex.8xlarge" | "r8i-flex.12xlarge" | "r8i-flex.16xlarge" | "m8i.large" | "m8i.xlarge" | "m8i.2xlarge" | "m8i.4xlarge" | "m8i.8xlarge" | "m8i.12xlarge" | "m8i.16xlarge" | "m8i.24xlarge" | "m8i.32xlarge" | "m8i.48xlarge" | "m8i.96xlarge" | "m8i.metal-48xl" | "m8i.metal-96xl" | "m8i-flex.large" | "m8i-flex.xlarge" | "m8i-flex.2xlarge" | "m8i-flex.4xlarge" | "m8i-flex.8xlarge" | "m8i-flex.12xlarge" | "m8i-flex.16xlarge" | "i8ge.large" | "i8ge.xlarge" | "i8ge.2xlarge" | "i8ge.3xlarge" | "i8ge.6xlarge" | "i8ge.12xlarge" | "i8ge.18xlarge" | "i8ge.24xlarge" | "i8ge.48xlarge" | "i8ge.metal-24xl" | "i8ge.metal-48xl" | "mac-m4.metal" | "mac-m4pro.metal" | "r8gn.medium" | "r8gn.large" | "r8gn.xlarge" | "r8gn.2xlarge" | "r8gn.4xlarge" | "r8gn.8xlarge" | "r8gn.12xlarge" | "r8gn.16xlarge" | "r8gn.24xlarge" | "r8gn.48xlarge" | "r8gn.metal-24xl" | "r8gn.metal-48xl" | "c8i.large" | "c8i.xlarge" | "c8i.2xlarge" | "c8i.4xlarge" | "c8i.8xlarge" | "c8i.12xlarge" | "c8i.16xlarge" | "c8i.24xlarge" | "c8i.32xlarge" | "c8i.48xlarge" | "c8i.96xlarge" | "c8i.metal-48xl" | "c8i.metal-96xl" | "c8i-flex.large" | "c8i-flex.xlarge" | "c8i-flex.2xlarge" | "c8i-flex.4xlarge" | "c8i-flex.8xlarge" | "c8i-flex.12xlarge" | "c8i-flex.16xlarge" | "r8gb.medium" | "r8gb.large" | "r8gb.xlarge" | "r8gb.2xlarge" | "r8gb.4xlarge" | "r8gb.8xlarge" | "r8gb.12xlarge" | "r8gb.16xlarge" | "r8gb.24xlarge" | "r8gb.metal-24xl" | "m8a.medium" | "m8a.large" | "m8a.xlarge" | "m8a.2xlarge" | "m8a.4xlarge" | "m8a.8xlarge" | "m8a.12xlarge" | "m8a.16xlarge" | "m8a.24xlarge" | "m8a.48xlarge" | "m8a.metal-24xl" | "m8a.metal-48xl" | "trn2.3xlarge" | "r8a.medium" | "r8a.large" | "r8a.xlarge" | "r8a.2xlarge" | "r8a.4xlarge" | "r8a.8xlarge" | "r8a.12xlarge" | "r8a.16xlarge" | "r8a.24xlarge" | "r8a.48xlarge" | "r8a.metal-24xl" | "r8a.metal-48xl" | "p6-b300.48xlarge" | "c8a.medium" | "c8a.large" | "c8a.xlarge" | "c8a.2xlarge" | "c8a.4xlarge" | "c8a.8xlarge" | "c8a.12xlarge" | "c8a.16xlarge" | "c8a.24xlarge" | "c8a.48xlarge" | "c8a.metal-24xl" | "c8a.metal-48xl" | "c8gb.12xlarge" | "c8gb.16xlarge" | "c8gb.24xlarge" | "c8gb.2xlarge" | "c8gb.4xlarge" | "c8gb.8xlarge" | "c8gb.large" | "c8gb.medium" | "c8gb.metal-24xl" | "c8gb.xlarge" | "c8gb.48xlarge" | "c8gb.metal-48xl" | "m8gb.12xlarge" | "m8gb.16xlarge" | "m8gb.24xlarge" | "m8gb.2xlarge" | "m8gb.4xlarge" | "m8gb.8xlarge" | "m8gb.large" | "m8gb.medium" | "m8gb.xlarge" | "m8gb.48xlarge" | "m8gb.metal-24xl" | "m8gb.metal-48xl" | "m8gn.12xlarge" | "m8gn.16xlarge" | "m8gn.24xlarge" | "m8gn.2xlarge" | "m8gn.48xlarge" | "m8gn.4xlarge" | "m8gn.8xlarge" | "m8gn.large" | "m8gn.medium" | "m8gn.xlarge" | "m8gn.metal-24xl" | "m8gn.metal-48xl" | "x8aedz.12xlarge" | "x8aedz.24xlarge" | "x8aedz.3xlarge" | "x8aedz.6xlarge" | "x8aedz.large" | "x8aedz.metal-12xl" | "x8aedz.metal-24xl" | "x8aedz.xlarge" | "m8azn.medium" | "m8azn.large" | "m8azn.xlarge" | "m8azn.3xlarge" | "m8azn.6xlarge" | "m8azn.12xlarge" | "m8azn.24xlarge" | "m8azn.metal-12xl" | "m8azn.metal-24xl" | "x8i.large" | "x8i.xlarge" | "x8i.2xlarge" | "x8i.4xlarge" | "x8i.8xlarge" | "x8i.12xlarge" | "x8i.16xlarge" | "x8i.24xlarge" | "x8i.32xlarge" | "x8i.48xlarge" | "x8i.64xlarge" | "x8i.96xlarge" | "x8i.metal-48xl" | "x8i.metal-96xl" | "mac-m4max.metal" | "g7e.2xlarge" | "g7e.4xlarge" | "g7e.8xlarge" | "g7e.12xlarge" | "g7e.24xlarge" | "g7e.48xlarge" | "r8id.large" | "r8id.xlarge" | "r8id.2xlarge" | "r8id.4xlarge" | "r8id.8xlarge" | "r8id.12xlarge" | "r8id.16xlarge" | "r8id.24xlarge" | "r8id.32xlarge" | "r8id.48xlarge" | "r8id.96xlarge" | "r8id.metal-48xl" | "r8id.metal-96xl" | "c8id.large" | "c8id.xlarge" | "c8id.2xlarge" | "c8id.4xlarge" | "c8id.8xlarge" | "c8id.12xlarge" | "c8id.16xlarge" | "c8id.24xlarge" | "c8id.32xlarge" | "c8id.48xlarge" | "c8id.96xlarge" | "c8id.metal-48xl" | "c8id.metal-96xl" | "m8id.large" | "m8id.xlarge" | "m8id.2xlarge" | "m8id.4xlarge" | "m8id.8xlarge" | "m8id.12xlarge" | "m8id.16xlarge" | "m8id.24xlarge" | "m8id.32xlarge" | "m8id.48xlarge" | "m8id.96xlarge" | "m8id.metal-48xl" | "m8id.metal-96xl" | "hpc8a.96xlarge" | undefined;
+  Ipv6AddressCount?: number | undefined;
+  Ipv6Addresses?: InstanceIpv6Address[] | undefined;
+  KernelId?: string | undefined;
+  KeyName?: string | undefined;
+  MaxCount: number;
+  MinCount: number;
+  Monitoring?: RunInstancesMonitoringEnabled | undefined;
+  Placement?: Placement | undefined;
+  RamdiskId?: string | undefined;
+  SecurityGroupIds?: string[] | undefined;
+  SecurityGroups?: string[] | undefined;
+  SubnetId?: string | undefined;
+  UserData?: string | undefined;
+  ElasticGpuSpecification?: ElasticGpuSpecification[] | undefined;
+  ElasticInferenceAccelerators?: ElasticInferenceAccelerator[] | undefined;
+  TagSpecifications?: TagSpecification[] | undefined;
+  LaunchTemplate?: LaunchTemplateSpecification | undefined;
+  InstanceMarketOptions?: InstanceMarketOptionsRequest | undefined;
+  CreditSpecification?: CreditSpecificationRequest | undefined;
+  CpuOptions?: CpuOptionsRequest | undefined;
+  CapacityReservationSpecification?: CapacityReservationSpecification | undefined;
+  HibernationOptions?: HibernationOptionsRequest | undefined;
+  LicenseSpecifications?: LicenseConfigurationRequest[] | undefined;
+  MetadataOptions?: InstanceMetadataOptionsRequest | undefined;
+  EnclaveOptions?: EnclaveOptionsRequest | undefined;
+  PrivateDnsNameOptions?: PrivateDnsNameOptionsRequest | undefined;
+  MaintenanceOptions?: InstanceMaintenanceOptionsRequest | undefined;
+  DisableApiStop?: boolean | undefined;
+  EnablePrimaryIpv6?: boolean | undefined;
+  NetworkPerformanceOptions?: InstanceNetworkPerformanceOptionsRequest | undefined;
+  Operator?: OperatorRequest | undefined;
+  SecondaryInterfaces?: InstanceSecondaryInterfaceSpecificationRequest[] | undefined;
+  DryRun?: boolean | undefined;
+  DisableApiTermination?: boolean | undefined;
+  InstanceInitiatedShutdownBehavior?: "stop" | "terminate" | undefined;
+  PrivateIpAddress?: string | undefined;
+  ClientToken?: string | undefined;
+  AdditionalInfo?: string | undefined;
+  NetworkInterfaces?: InstanceNetworkInterfaceSpecification[] | undefined;
+  IamInstanceProfile?: IamInstanceProfileSpecification | undefined;
+  EbsOptimized?: boolean | undefined;
+}
+
+export interface SpotMarketOptions {
+  MaxPrice?: string | undefined;
+  SpotInstanceType?: "one-time" | "persistent" | undefined;
+  BlockDurationMinutes?: number | undefined;
+  ValidUntil?: Date | undefined;
+  InstanceInterruptionBehavior?: "hibernate" | "stop" | "terminate" | undefined;
+}
+
+export interface StartInstancesRequest {
+  InstanceIds: string[];
+  AdditionalInfo?: string | undefined;
+  DryRun?: boolean | undefined;
+}
+
+export interface StartInstancesResult {
+  StartingInstances?: InstanceStateChange[] | undefined;
+}
+
+export interface StateReason {
+  Code?: string | undefined;
+  Message?: string | undefined;
+}
+
+export interface StopInstancesRequest {
+  InstanceIds: string[];
+  Hibernate?: boolean | undefined;
+  SkipOsShutdown?: boolean | undefined;
+  DryRun?: boolean | undefined;
+  Force?: boolean | undefined;
+}
+
+export interface StopInstancesResult {
+  StoppingInstances?: InstanceStateChange[] | undefined;
+}
+
+export interface Tag {
+  Key?: string | undefined;
+  Value?: string | undefined;
+}
+
+export interface TagDescription {
+  Key?: string | undefined;
+  ResourceId?: string | undefined;
+  ResourceType?: "capacity-reservation" | "client-vpn-endpoint" | "customer-gateway" | "carrier-gateway" | "coip-pool" | "declarative-policies-report" | "dedicated-host" | "dhcp-options" | "egress-only-internet-gateway" | "elastic-ip" | "elastic-gpu" | "export-image-task" | "export-instance-task" | "fleet" | "fpga-image" | "host-reservation" | "image" | "image-usage-report" | "import-image-task" | "import-snapshot-task" | "instance" | "instance-event-window" | "internet-gateway" | "ipam" | "ipam-pool" | "ipam-scope" | "ipv4pool-ec2" | "ipv6pool-ec2" | "key-pair" | "launch-template" | "local-gateway" | "local-gateway-route-table" | "local-gateway-virtual-interface" | "local-gateway-virtual-interface-group" | "local-gateway-route-table-vpc-association" | "local-gateway-route-table-virtual-interface-group-association" | "natgateway" | "network-acl" | "network-interface" | "network-insights-analysis" | "network-insights-path" | "network-insights-access-scope" | "network-insights-access-scope-analysis" | "outpost-lag" | "placement-group" | "prefix-list" | "replace-root-volume-task" | "reserved-instances" | "route-table" | "security-group" | "security-group-rule" | "service-link-virtual-interface" | "snapshot" | "spot-fleet-request" | "spot-instances-request" | "subnet" | "subnet-cidr-reservation" | "traffic-mirror-filter" | "traffic-mirror-session" | "traffic-mirror-target" | "transit-gateway" | "transit-gateway-attachment" | "transit-gateway-connect-peer" | "transit-gateway-multicast-domain" | "transit-gateway-policy-table" | "transit-gateway-metering-policy" | "transit-gateway-route-table" | "transit-gateway-route-table-announcement" | "volume" | "vpc" | "vpc-endpoint" | "vpc-endpoint-connection" | "vpc-endpoint-service" | "vpc-endpoint-service-permission" | "vpc-peering-connection" | "vpn-connection" | "vpn-gateway" | "vpc-flow-log" | "capacity-reservation-fleet" | "traffic-mirror-filter-rule" | "vpc-endpoint-connection-device-type" | "verified-access-instance" | "verified-access-group" | "verified-access-endpoint" | "verified-access-policy" | "verified-access-trust-provider" | "vpn-connection-device-type" | "vpc-block-public-access-exclusion" | "vpc-encryption-control" | "route-server" | "route-server-endpoint" | "route-server-peer" | "ipam-resource-discovery" | "ipam-resource-discovery-association" | "instance-connect-endpoint" | "verified-access-endpoint-target" | "ipam-external-resource-verification-token" | "capacity-block" | "mac-modification-task" | "ipam-prefix-list-resolver" | "ipam-policy" | "ipam-prefix-list-resolver-target" | "secondary-interface" | "secondary-network" | "secondary-subnet" | "capacity-manager-data-export" | "vpn-concentrator" | "ipam-pool-allocation" | undefined;
+  Value?: string | undefined;
+}
+
+export interface TagSpecification {
+  ResourceType?: "capacity-reservation" | "client-vpn-endpoint" | "customer-gateway" | "carrier-gateway" | "coip-pool" | "declarative-policies-report" | "dedicated-host" | "dhcp-options" | "egress-only-internet-gateway" | "elastic-ip" | "elastic-gpu" | "export-image-task" | "export-instance-task" | "fleet" | "fpga-image" | "host-reservation" | "image" | "image-usage-report" | "import-image-task" | "import-snapshot-task" | "instance" | "instance-event-window" | "internet-gateway" | "ipam" | "ipam-pool" | "ipam-scope" | "ipv4pool-ec2" | "ipv6pool-ec2" | "key-pair" | "launch-template" | "local-gateway" | "local-gateway-route-table" | "local-gateway-virtual-interface" | "local-gateway-virtual-interface-group" | "local-gateway-route-table-vpc-association" | "local-gateway-route-table-virtual-interface-group-association" | "natgateway" | "network-acl" | "network-interface" | "network-insights-analysis" | "network-insights-path" | "network-insights-access-scope" | "network-insights-access-scope-analysis" | "outpost-lag" | "placement-group" | "prefix-list" | "replace-root-volume-task" | "reserved-instances" | "route-table" | "security-group" | "security-group-rule" | "service-link-virtual-interface" | "snapshot" | "spot-fleet-request" | "spot-instances-request" | "subnet" | "subnet-cidr-reservation" | "traffic-mirror-filter" | "traffic-mirror-session" | "traffic-mirror-target" | "transit-gateway" | "transit-gateway-attachment" | "transit-gateway-connect-peer" | "transit-gateway-multicast-domain" | "transit-gateway-policy-table" | "transit-gateway-metering-policy" | "transit-gateway-route-table" | "transit-gateway-route-table-announcement" | "volume" | "vpc" | "vpc-endpoint" | "vpc-endpoint-connection" | "vpc-endpoint-service" | "vpc-endpoint-service-permission" | "vpc-peering-connection" | "vpn-connection" | "vpn-gateway" | "vpc-flow-log" | "capacity-reservation-fleet" | "traffic-mirror-filter-rule" | "vpc-endpoint-connection-device-type" | "verified-access-instance" | "verified-access-group" | "verified-access-endpoint" | "verified-access-policy" | "verified-access-trust-provider" | "vpn-connection-device-type" | "vpc-block-public-access-exclusion" | "vpc-encryption-control" | "route-server" | "route-server-endpoint" | "route-server-peer" | "ipam-resource-discovery" | "ipam-resource-discovery-association" | "instance-connect-endpoint" | "verified-access-endpoint-target" | "ipam-external-resource-verification-token" | "capacity-block" | "mac-modification-task" | "ipam-prefix-list-resolver" | "ipam-policy" | "ipam-prefix-list-resolver-target" | "secondary-interface" | "secondary-network" | "secondary-subnet" | "capacity-manager-data-export" | "vpn-concentrator" | "ipam-pool-allocation" | undefined;
+  Tags?: Tag[] | undefined;
+}
+
+export interface TerminateInstancesRequest {
+  InstanceIds: string[];
+  Force?: boolean | undefined;
+  SkipOsShutdown?: boolean | undefined;
+  DryRun?: boolean | undefined;
+}
+
+export interface TerminateInstancesResult {
+  TerminatingInstances?: InstanceStateChange[] | undefined;
+}
+
 /** Input and output types of each Ec2 operation rolecall serves. */
 export interface Ec2Operations {
+  AssociateIamInstanceProfile: { input: AssociateIamInstanceProfileRequest; output: AssociateIamInstanceProfileResult };
+  CreateTags: { input: CreateTagsRequest; output: void };
+  DeleteTags: { input: DeleteTagsRequest; output: void };
   DescribeAvailabilityZones: { input: DescribeAvailabilityZonesRequest; output: DescribeAvailabilityZonesResult };
+  DescribeIamInstanceProfileAssociations: { input: DescribeIamInstanceProfileAssociationsRequest; output: DescribeIamInstanceProfileAssociationsResult };
+  DescribeInstanceAttribute: { input: DescribeInstanceAttributeRequest; output: InstanceAttribute };
+  DescribeInstanceStatus: { input: DescribeInstanceStatusRequest; output: DescribeInstanceStatusResult };
+  DescribeInstances: { input: DescribeInstancesRequest; output: DescribeInstancesResult };
   DescribeRegions: { input: DescribeRegionsRequest; output: DescribeRegionsResult };
+  DescribeTags: { input: DescribeTagsRequest; output: DescribeTagsResult };
+  DisassociateIamInstanceProfile: { input: DisassociateIamInstanceProfileRequest; output: DisassociateIamInstanceProfileResult };
+  ModifyInstanceMetadataOptions: { input: ModifyInstanceMetadataOptionsRequest; output: ModifyInstanceMetadataOptionsResult };
+  RebootInstances: { input: RebootInstancesRequest; output: void };
+  ReplaceIamInstanceProfileAssociation: { input: ReplaceIamInstanceProfileAssociationRequest; output: ReplaceIamInstanceProfileAssociationResult };
+  RunInstances: { input: RunInstancesRequest; output: Reservation };
+  StartInstances: { input: StartInstancesRequest; output: StartInstancesResult };
+  StopInstances: { input: StopInstancesRequest; output: StopInstancesResult };
+  TerminateInstances: { input: TerminateInstancesRequest; output: TerminateInstancesResult };
 }
 
 export const ec2Model: ServiceModel = {
@@ -84,10 +893,50 @@ export const ec2Model: ServiceModel = {
   "xmlNamespace": "http://ec2.amazonaws.com/doc/2016-11-15",
   "source": "botocore 1.43.11 data/ec2/2016-11-15/service-2.json",
   "operations": {
+    "AssociateIamInstanceProfile": {
+      "name": "AssociateIamInstanceProfile",
+      "input": "AssociateIamInstanceProfileRequest",
+      "output": "AssociateIamInstanceProfileResult",
+      "errors": []
+    },
+    "CreateTags": {
+      "name": "CreateTags",
+      "input": "CreateTagsRequest",
+      "errors": []
+    },
+    "DeleteTags": {
+      "name": "DeleteTags",
+      "input": "DeleteTagsRequest",
+      "errors": []
+    },
     "DescribeAvailabilityZones": {
       "name": "DescribeAvailabilityZones",
       "input": "DescribeAvailabilityZonesRequest",
       "output": "DescribeAvailabilityZonesResult",
+      "errors": []
+    },
+    "DescribeIamInstanceProfileAssociations": {
+      "name": "DescribeIamInstanceProfileAssociations",
+      "input": "DescribeIamInstanceProfileAssociationsRequest",
+      "output": "DescribeIamInstanceProfileAssociationsResult",
+      "errors": []
+    },
+    "DescribeInstanceAttribute": {
+      "name": "DescribeInstanceAttribute",
+      "input": "DescribeInstanceAttributeRequest",
+      "output": "InstanceAttribute",
+      "errors": []
+    },
+    "DescribeInstanceStatus": {
+      "name": "DescribeInstanceStatus",
+      "input": "DescribeInstanceStatusRequest",
+      "output": "DescribeInstanceStatusResult",
+      "errors": []
+    },
+    "DescribeInstances": {
+      "name": "DescribeInstances",
+      "input": "DescribeInstancesRequest",
+      "output": "DescribeInstancesResult",
       "errors": []
     },
     "DescribeRegions": {
@@ -95,9 +944,137 @@ export const ec2Model: ServiceModel = {
       "input": "DescribeRegionsRequest",
       "output": "DescribeRegionsResult",
       "errors": []
+    },
+    "DescribeTags": {
+      "name": "DescribeTags",
+      "input": "DescribeTagsRequest",
+      "output": "DescribeTagsResult",
+      "errors": []
+    },
+    "DisassociateIamInstanceProfile": {
+      "name": "DisassociateIamInstanceProfile",
+      "input": "DisassociateIamInstanceProfileRequest",
+      "output": "DisassociateIamInstanceProfileResult",
+      "errors": []
+    },
+    "ModifyInstanceMetadataOptions": {
+      "name": "ModifyInstanceMetadataOptions",
+      "input": "ModifyInstanceMetadataOptionsRequest",
+      "output": "ModifyInstanceMetadataOptionsResult",
+      "errors": []
+    },
+    "RebootInstances": {
+      "name": "RebootInstances",
+      "input": "RebootInstancesRequest",
+      "errors": []
+    },
+    "ReplaceIamInstanceProfileAssociation": {
+      "name": "ReplaceIamInstanceProfileAssociation",
+      "input": "ReplaceIamInstanceProfileAssociationRequest",
+      "output": "ReplaceIamInstanceProfileAssociationResult",
+      "errors": []
+    },
+    "RunInstances": {
+      "name": "RunInstances",
+      "input": "RunInstancesRequest",
+      "output": "Reservation",
+      "errors": []
+    },
+    "StartInstances": {
+      "name": "StartInstances",
+      "input": "StartInstancesRequest",
+      "output": "StartInstancesResult",
+      "errors": []
+    },
+    "StopInstances": {
+      "name": "StopInstances",
+      "input": "StopInstancesRequest",
+      "output": "StopInstancesResult",
+      "errors": []
+    },
+    "TerminateInstances": {
+      "name": "TerminateInstances",
+      "input": "TerminateInstancesRequest",
+      "output": "TerminateInstancesResult",
+      "errors": []
     }
   },
   "shapes": {
+    "AmdSevSnpSpecification": {
+      "type": "string",
+      "enum": [
+        "enabled",
+        "disabled"
+      ]
+    },
+    "ArchitectureValues": {
+      "type": "string",
+      "enum": [
+        "i386",
+        "x86_64",
+        "arm64",
+        "x86_64_mac",
+        "arm64_mac"
+      ]
+    },
+    "AssociateIamInstanceProfileRequest": {
+      "type": "structure",
+      "members": {
+        "IamInstanceProfile": {
+          "shape": "IamInstanceProfileSpecification"
+        },
+        "InstanceId": {
+          "shape": "InstanceId"
+        }
+      },
+      "required": [
+        "IamInstanceProfile",
+        "InstanceId"
+      ]
+    },
+    "AssociateIamInstanceProfileResult": {
+      "type": "structure",
+      "members": {
+        "IamInstanceProfileAssociation": {
+          "shape": "IamInstanceProfileAssociation",
+          "locationName": "iamInstanceProfileAssociation"
+        }
+      }
+    },
+    "AssociationIdList": {
+      "type": "list",
+      "member": {
+        "shape": "IamInstanceProfileAssociationId",
+        "locationName": "AssociationId"
+      }
+    },
+    "AttachmentStatus": {
+      "type": "string",
+      "enum": [
+        "attaching",
+        "attached",
+        "detaching",
+        "detached"
+      ]
+    },
+    "AttributeBooleanValue": {
+      "type": "structure",
+      "members": {
+        "Value": {
+          "shape": "Boolean",
+          "locationName": "value"
+        }
+      }
+    },
+    "AttributeValue": {
+      "type": "structure",
+      "members": {
+        "Value": {
+          "shape": "String",
+          "locationName": "value"
+        }
+      }
+    },
     "AvailabilityZone": {
       "type": "structure",
       "members": {
@@ -175,6 +1152,9 @@ export const ec2Model: ServiceModel = {
         "locationName": "item"
       }
     },
+    "AvailabilityZoneId": {
+      "type": "string"
+    },
     "AvailabilityZoneList": {
       "type": "list",
       "member": {
@@ -232,8 +1212,227 @@ export const ec2Model: ServiceModel = {
         "locationName": "item"
       }
     },
+    "BlockDeviceMapping": {
+      "type": "structure",
+      "members": {
+        "Ebs": {
+          "shape": "EbsBlockDevice",
+          "locationName": "ebs"
+        },
+        "NoDevice": {
+          "shape": "String",
+          "locationName": "noDevice"
+        },
+        "DeviceName": {
+          "shape": "String",
+          "locationName": "deviceName"
+        },
+        "VirtualName": {
+          "shape": "String",
+          "locationName": "virtualName"
+        }
+      }
+    },
+    "BlockDeviceMappingRequestList": {
+      "type": "list",
+      "member": {
+        "shape": "BlockDeviceMapping",
+        "locationName": "BlockDeviceMapping"
+      }
+    },
     "Boolean": {
       "type": "boolean"
+    },
+    "BootModeValues": {
+      "type": "string",
+      "enum": [
+        "legacy-bios",
+        "uefi",
+        "uefi-preferred"
+      ]
+    },
+    "CapacityReservationId": {
+      "type": "string"
+    },
+    "CapacityReservationPreference": {
+      "type": "string",
+      "enum": [
+        "capacity-reservations-only",
+        "open",
+        "none"
+      ]
+    },
+    "CapacityReservationSpecification": {
+      "type": "structure",
+      "members": {
+        "CapacityReservationPreference": {
+          "shape": "CapacityReservationPreference"
+        },
+        "CapacityReservationTarget": {
+          "shape": "CapacityReservationTarget"
+        }
+      }
+    },
+    "CapacityReservationSpecificationResponse": {
+      "type": "structure",
+      "members": {
+        "CapacityReservationPreference": {
+          "shape": "CapacityReservationPreference",
+          "locationName": "capacityReservationPreference"
+        },
+        "CapacityReservationTarget": {
+          "shape": "CapacityReservationTargetResponse",
+          "locationName": "capacityReservationTarget"
+        }
+      }
+    },
+    "CapacityReservationTarget": {
+      "type": "structure",
+      "members": {
+        "CapacityReservationId": {
+          "shape": "CapacityReservationId"
+        },
+        "CapacityReservationResourceGroupArn": {
+          "shape": "String"
+        }
+      }
+    },
+    "CapacityReservationTargetResponse": {
+      "type": "structure",
+      "members": {
+        "CapacityReservationId": {
+          "shape": "String",
+          "locationName": "capacityReservationId"
+        },
+        "CapacityReservationResourceGroupArn": {
+          "shape": "String",
+          "locationName": "capacityReservationResourceGroupArn"
+        }
+      }
+    },
+    "ConnectionTrackingSpecificationRequest": {
+      "type": "structure",
+      "members": {
+        "TcpEstablishedTimeout": {
+          "shape": "Integer"
+        },
+        "UdpStreamTimeout": {
+          "shape": "Integer"
+        },
+        "UdpTimeout": {
+          "shape": "Integer"
+        }
+      }
+    },
+    "ConnectionTrackingSpecificationResponse": {
+      "type": "structure",
+      "members": {
+        "TcpEstablishedTimeout": {
+          "shape": "Integer",
+          "locationName": "tcpEstablishedTimeout"
+        },
+        "UdpStreamTimeout": {
+          "shape": "Integer",
+          "locationName": "udpStreamTimeout"
+        },
+        "UdpTimeout": {
+          "shape": "Integer",
+          "locationName": "udpTimeout"
+        }
+      }
+    },
+    "CpuOptions": {
+      "type": "structure",
+      "members": {
+        "CoreCount": {
+          "shape": "Integer",
+          "locationName": "coreCount"
+        },
+        "ThreadsPerCore": {
+          "shape": "Integer",
+          "locationName": "threadsPerCore"
+        },
+        "AmdSevSnp": {
+          "shape": "AmdSevSnpSpecification",
+          "locationName": "amdSevSnp"
+        },
+        "NestedVirtualization": {
+          "shape": "NestedVirtualizationSpecification",
+          "locationName": "nestedVirtualization"
+        }
+      }
+    },
+    "CpuOptionsRequest": {
+      "type": "structure",
+      "members": {
+        "CoreCount": {
+          "shape": "Integer"
+        },
+        "ThreadsPerCore": {
+          "shape": "Integer"
+        },
+        "AmdSevSnp": {
+          "shape": "AmdSevSnpSpecification"
+        },
+        "NestedVirtualization": {
+          "shape": "NestedVirtualizationSpecification"
+        }
+      }
+    },
+    "CreateTagsRequest": {
+      "type": "structure",
+      "members": {
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        },
+        "Resources": {
+          "shape": "ResourceIdList",
+          "locationName": "ResourceId"
+        },
+        "Tags": {
+          "shape": "TagList",
+          "locationName": "Tag"
+        }
+      },
+      "required": [
+        "Resources",
+        "Tags"
+      ]
+    },
+    "CreditSpecificationRequest": {
+      "type": "structure",
+      "members": {
+        "CpuCredits": {
+          "shape": "String"
+        }
+      },
+      "required": [
+        "CpuCredits"
+      ]
+    },
+    "DateTime": {
+      "type": "timestamp"
+    },
+    "DeleteTagsRequest": {
+      "type": "structure",
+      "members": {
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        },
+        "Resources": {
+          "shape": "ResourceIdList",
+          "locationName": "resourceId"
+        },
+        "Tags": {
+          "shape": "TagList",
+          "locationName": "tag"
+        }
+      },
+      "required": [
+        "Resources"
+      ]
     },
     "DescribeAvailabilityZonesRequest": {
       "type": "structure",
@@ -268,6 +1467,148 @@ export const ec2Model: ServiceModel = {
         }
       }
     },
+    "DescribeIamInstanceProfileAssociationsMaxResults": {
+      "type": "integer",
+      "min": 5,
+      "max": 1000
+    },
+    "DescribeIamInstanceProfileAssociationsRequest": {
+      "type": "structure",
+      "members": {
+        "AssociationIds": {
+          "shape": "AssociationIdList",
+          "locationName": "AssociationId"
+        },
+        "Filters": {
+          "shape": "FilterList",
+          "locationName": "Filter"
+        },
+        "MaxResults": {
+          "shape": "DescribeIamInstanceProfileAssociationsMaxResults"
+        },
+        "NextToken": {
+          "shape": "NextToken"
+        }
+      }
+    },
+    "DescribeIamInstanceProfileAssociationsResult": {
+      "type": "structure",
+      "members": {
+        "IamInstanceProfileAssociations": {
+          "shape": "IamInstanceProfileAssociationSet",
+          "locationName": "iamInstanceProfileAssociationSet"
+        },
+        "NextToken": {
+          "shape": "NextToken",
+          "locationName": "nextToken"
+        }
+      }
+    },
+    "DescribeInstanceAttributeRequest": {
+      "type": "structure",
+      "members": {
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        },
+        "InstanceId": {
+          "shape": "InstanceId",
+          "locationName": "instanceId"
+        },
+        "Attribute": {
+          "shape": "InstanceAttributeName",
+          "locationName": "attribute"
+        }
+      },
+      "required": [
+        "InstanceId",
+        "Attribute"
+      ]
+    },
+    "DescribeInstanceStatusRequest": {
+      "type": "structure",
+      "members": {
+        "InstanceIds": {
+          "shape": "InstanceIdStringList",
+          "locationName": "InstanceId"
+        },
+        "MaxResults": {
+          "shape": "Integer"
+        },
+        "NextToken": {
+          "shape": "String"
+        },
+        "IncludeManagedResources": {
+          "shape": "Boolean"
+        },
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        },
+        "Filters": {
+          "shape": "FilterList",
+          "locationName": "Filter"
+        },
+        "IncludeAllInstances": {
+          "shape": "Boolean",
+          "locationName": "includeAllInstances"
+        }
+      }
+    },
+    "DescribeInstanceStatusResult": {
+      "type": "structure",
+      "members": {
+        "InstanceStatuses": {
+          "shape": "InstanceStatusList",
+          "locationName": "instanceStatusSet"
+        },
+        "NextToken": {
+          "shape": "String",
+          "locationName": "nextToken"
+        }
+      }
+    },
+    "DescribeInstancesRequest": {
+      "type": "structure",
+      "members": {
+        "InstanceIds": {
+          "shape": "InstanceIdStringList",
+          "locationName": "InstanceId"
+        },
+        "IncludeManagedResources": {
+          "shape": "Boolean"
+        },
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        },
+        "Filters": {
+          "shape": "FilterList",
+          "locationName": "Filter"
+        },
+        "NextToken": {
+          "shape": "String",
+          "locationName": "nextToken"
+        },
+        "MaxResults": {
+          "shape": "Integer",
+          "locationName": "maxResults"
+        }
+      }
+    },
+    "DescribeInstancesResult": {
+      "type": "structure",
+      "members": {
+        "NextToken": {
+          "shape": "String",
+          "locationName": "nextToken"
+        },
+        "Reservations": {
+          "shape": "ReservationList",
+          "locationName": "reservationSet"
+        }
+      }
+    },
     "DescribeRegionsRequest": {
       "type": "structure",
       "members": {
@@ -297,6 +1638,343 @@ export const ec2Model: ServiceModel = {
         }
       }
     },
+    "DescribeTagsRequest": {
+      "type": "structure",
+      "members": {
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        },
+        "Filters": {
+          "shape": "FilterList",
+          "locationName": "Filter"
+        },
+        "MaxResults": {
+          "shape": "Integer",
+          "locationName": "maxResults"
+        },
+        "NextToken": {
+          "shape": "String",
+          "locationName": "nextToken"
+        }
+      }
+    },
+    "DescribeTagsResult": {
+      "type": "structure",
+      "members": {
+        "NextToken": {
+          "shape": "String",
+          "locationName": "nextToken"
+        },
+        "Tags": {
+          "shape": "TagDescriptionList",
+          "locationName": "tagSet"
+        }
+      }
+    },
+    "DeviceType": {
+      "type": "string",
+      "enum": [
+        "ebs",
+        "instance-store"
+      ]
+    },
+    "DisassociateIamInstanceProfileRequest": {
+      "type": "structure",
+      "members": {
+        "AssociationId": {
+          "shape": "IamInstanceProfileAssociationId"
+        }
+      },
+      "required": [
+        "AssociationId"
+      ]
+    },
+    "DisassociateIamInstanceProfileResult": {
+      "type": "structure",
+      "members": {
+        "IamInstanceProfileAssociation": {
+          "shape": "IamInstanceProfileAssociation",
+          "locationName": "iamInstanceProfileAssociation"
+        }
+      }
+    },
+    "EbsBlockDevice": {
+      "type": "structure",
+      "members": {
+        "DeleteOnTermination": {
+          "shape": "Boolean",
+          "locationName": "deleteOnTermination"
+        },
+        "Iops": {
+          "shape": "Integer",
+          "locationName": "iops"
+        },
+        "SnapshotId": {
+          "shape": "SnapshotId",
+          "locationName": "snapshotId"
+        },
+        "VolumeSize": {
+          "shape": "Integer",
+          "locationName": "volumeSize"
+        },
+        "VolumeType": {
+          "shape": "VolumeType",
+          "locationName": "volumeType"
+        },
+        "KmsKeyId": {
+          "shape": "String",
+          "locationName": "kmsKeyId"
+        },
+        "Throughput": {
+          "shape": "Integer",
+          "locationName": "throughput"
+        },
+        "OutpostArn": {
+          "shape": "String",
+          "locationName": "outpostArn"
+        },
+        "AvailabilityZone": {
+          "shape": "String",
+          "locationName": "availabilityZone"
+        },
+        "Encrypted": {
+          "shape": "Boolean",
+          "locationName": "encrypted"
+        },
+        "VolumeInitializationRate": {
+          "shape": "Integer"
+        },
+        "AvailabilityZoneId": {
+          "shape": "String"
+        },
+        "EbsCardIndex": {
+          "shape": "Integer"
+        }
+      }
+    },
+    "EbsInstanceBlockDevice": {
+      "type": "structure",
+      "members": {
+        "AttachTime": {
+          "shape": "DateTime",
+          "locationName": "attachTime"
+        },
+        "DeleteOnTermination": {
+          "shape": "Boolean",
+          "locationName": "deleteOnTermination"
+        },
+        "Status": {
+          "shape": "AttachmentStatus",
+          "locationName": "status"
+        },
+        "VolumeId": {
+          "shape": "String",
+          "locationName": "volumeId"
+        },
+        "AssociatedResource": {
+          "shape": "String",
+          "locationName": "associatedResource"
+        },
+        "VolumeOwnerId": {
+          "shape": "String",
+          "locationName": "volumeOwnerId"
+        },
+        "Operator": {
+          "shape": "OperatorResponse",
+          "locationName": "operator"
+        },
+        "EbsCardIndex": {
+          "shape": "Integer",
+          "locationName": "ebsCardIndex"
+        }
+      }
+    },
+    "EbsStatusDetails": {
+      "type": "structure",
+      "members": {
+        "ImpairedSince": {
+          "shape": "MillisecondDateTime",
+          "locationName": "impairedSince"
+        },
+        "Name": {
+          "shape": "StatusName",
+          "locationName": "name"
+        },
+        "Status": {
+          "shape": "StatusType",
+          "locationName": "status"
+        }
+      }
+    },
+    "EbsStatusDetailsList": {
+      "type": "list",
+      "member": {
+        "shape": "EbsStatusDetails",
+        "locationName": "item"
+      }
+    },
+    "EbsStatusSummary": {
+      "type": "structure",
+      "members": {
+        "Details": {
+          "shape": "EbsStatusDetailsList",
+          "locationName": "details"
+        },
+        "Status": {
+          "shape": "SummaryStatus",
+          "locationName": "status"
+        }
+      }
+    },
+    "ElasticGpuAssociation": {
+      "type": "structure",
+      "members": {
+        "ElasticGpuId": {
+          "shape": "ElasticGpuId",
+          "locationName": "elasticGpuId"
+        },
+        "ElasticGpuAssociationId": {
+          "shape": "String",
+          "locationName": "elasticGpuAssociationId"
+        },
+        "ElasticGpuAssociationState": {
+          "shape": "String",
+          "locationName": "elasticGpuAssociationState"
+        },
+        "ElasticGpuAssociationTime": {
+          "shape": "String",
+          "locationName": "elasticGpuAssociationTime"
+        }
+      }
+    },
+    "ElasticGpuAssociationList": {
+      "type": "list",
+      "member": {
+        "shape": "ElasticGpuAssociation",
+        "locationName": "item"
+      }
+    },
+    "ElasticGpuId": {
+      "type": "string"
+    },
+    "ElasticGpuSpecification": {
+      "type": "structure",
+      "members": {
+        "Type": {
+          "shape": "String"
+        }
+      },
+      "required": [
+        "Type"
+      ]
+    },
+    "ElasticGpuSpecifications": {
+      "type": "list",
+      "member": {
+        "shape": "ElasticGpuSpecification",
+        "locationName": "item"
+      }
+    },
+    "ElasticInferenceAccelerator": {
+      "type": "structure",
+      "members": {
+        "Type": {
+          "shape": "String"
+        },
+        "Count": {
+          "shape": "ElasticInferenceAcceleratorCount"
+        }
+      },
+      "required": [
+        "Type"
+      ]
+    },
+    "ElasticInferenceAcceleratorAssociation": {
+      "type": "structure",
+      "members": {
+        "ElasticInferenceAcceleratorArn": {
+          "shape": "String",
+          "locationName": "elasticInferenceAcceleratorArn"
+        },
+        "ElasticInferenceAcceleratorAssociationId": {
+          "shape": "String",
+          "locationName": "elasticInferenceAcceleratorAssociationId"
+        },
+        "ElasticInferenceAcceleratorAssociationState": {
+          "shape": "String",
+          "locationName": "elasticInferenceAcceleratorAssociationState"
+        },
+        "ElasticInferenceAcceleratorAssociationTime": {
+          "shape": "DateTime",
+          "locationName": "elasticInferenceAcceleratorAssociationTime"
+        }
+      }
+    },
+    "ElasticInferenceAcceleratorAssociationList": {
+      "type": "list",
+      "member": {
+        "shape": "ElasticInferenceAcceleratorAssociation",
+        "locationName": "item"
+      }
+    },
+    "ElasticInferenceAcceleratorCount": {
+      "type": "integer",
+      "min": 1
+    },
+    "ElasticInferenceAccelerators": {
+      "type": "list",
+      "member": {
+        "shape": "ElasticInferenceAccelerator",
+        "locationName": "item"
+      }
+    },
+    "EnaSrdSpecificationRequest": {
+      "type": "structure",
+      "members": {
+        "EnaSrdEnabled": {
+          "shape": "Boolean"
+        },
+        "EnaSrdUdpSpecification": {
+          "shape": "EnaSrdUdpSpecificationRequest"
+        }
+      }
+    },
+    "EnaSrdUdpSpecificationRequest": {
+      "type": "structure",
+      "members": {
+        "EnaSrdUdpEnabled": {
+          "shape": "Boolean"
+        }
+      }
+    },
+    "EnclaveOptions": {
+      "type": "structure",
+      "members": {
+        "Enabled": {
+          "shape": "Boolean",
+          "locationName": "enabled"
+        }
+      }
+    },
+    "EnclaveOptionsRequest": {
+      "type": "structure",
+      "members": {
+        "Enabled": {
+          "shape": "Boolean"
+        }
+      }
+    },
+    "EventCode": {
+      "type": "string",
+      "enum": [
+        "instance-reboot",
+        "system-reboot",
+        "system-maintenance",
+        "instance-retirement",
+        "instance-stop"
+      ]
+    },
     "Filter": {
       "type": "structure",
       "members": {
@@ -315,6 +1993,2944 @@ export const ec2Model: ServiceModel = {
         "shape": "Filter",
         "locationName": "Filter"
       }
+    },
+    "GroupIdentifier": {
+      "type": "structure",
+      "members": {
+        "GroupId": {
+          "shape": "String",
+          "locationName": "groupId"
+        },
+        "GroupName": {
+          "shape": "String",
+          "locationName": "groupName"
+        }
+      }
+    },
+    "GroupIdentifierList": {
+      "type": "list",
+      "member": {
+        "shape": "GroupIdentifier",
+        "locationName": "item"
+      }
+    },
+    "HibernationOptions": {
+      "type": "structure",
+      "members": {
+        "Configured": {
+          "shape": "Boolean",
+          "locationName": "configured"
+        }
+      }
+    },
+    "HibernationOptionsRequest": {
+      "type": "structure",
+      "members": {
+        "Configured": {
+          "shape": "Boolean"
+        }
+      }
+    },
+    "HostnameType": {
+      "type": "string",
+      "enum": [
+        "ip-name",
+        "resource-name"
+      ]
+    },
+    "HttpTokensState": {
+      "type": "string",
+      "enum": [
+        "optional",
+        "required"
+      ]
+    },
+    "HypervisorType": {
+      "type": "string",
+      "enum": [
+        "ovm",
+        "xen"
+      ]
+    },
+    "IamInstanceProfile": {
+      "type": "structure",
+      "members": {
+        "Arn": {
+          "shape": "String",
+          "locationName": "arn"
+        },
+        "Id": {
+          "shape": "String",
+          "locationName": "id"
+        }
+      }
+    },
+    "IamInstanceProfileAssociation": {
+      "type": "structure",
+      "members": {
+        "AssociationId": {
+          "shape": "String",
+          "locationName": "associationId"
+        },
+        "InstanceId": {
+          "shape": "String",
+          "locationName": "instanceId"
+        },
+        "IamInstanceProfile": {
+          "shape": "IamInstanceProfile",
+          "locationName": "iamInstanceProfile"
+        },
+        "State": {
+          "shape": "IamInstanceProfileAssociationState",
+          "locationName": "state"
+        },
+        "Timestamp": {
+          "shape": "DateTime",
+          "locationName": "timestamp"
+        }
+      }
+    },
+    "IamInstanceProfileAssociationId": {
+      "type": "string"
+    },
+    "IamInstanceProfileAssociationSet": {
+      "type": "list",
+      "member": {
+        "shape": "IamInstanceProfileAssociation",
+        "locationName": "item"
+      }
+    },
+    "IamInstanceProfileAssociationState": {
+      "type": "string",
+      "enum": [
+        "associating",
+        "associated",
+        "disassociating",
+        "disassociated"
+      ]
+    },
+    "IamInstanceProfileSpecification": {
+      "type": "structure",
+      "members": {
+        "Arn": {
+          "shape": "String",
+          "locationName": "arn"
+        },
+        "Name": {
+          "shape": "String",
+          "locationName": "name"
+        }
+      }
+    },
+    "ImageId": {
+      "type": "string"
+    },
+    "Instance": {
+      "type": "structure",
+      "members": {
+        "Architecture": {
+          "shape": "ArchitectureValues",
+          "locationName": "architecture"
+        },
+        "BlockDeviceMappings": {
+          "shape": "InstanceBlockDeviceMappingList",
+          "locationName": "blockDeviceMapping"
+        },
+        "ClientToken": {
+          "shape": "String",
+          "locationName": "clientToken"
+        },
+        "EbsOptimized": {
+          "shape": "Boolean",
+          "locationName": "ebsOptimized"
+        },
+        "EnaSupport": {
+          "shape": "Boolean",
+          "locationName": "enaSupport"
+        },
+        "Hypervisor": {
+          "shape": "HypervisorType",
+          "locationName": "hypervisor"
+        },
+        "IamInstanceProfile": {
+          "shape": "IamInstanceProfile",
+          "locationName": "iamInstanceProfile"
+        },
+        "InstanceLifecycle": {
+          "shape": "InstanceLifecycleType",
+          "locationName": "instanceLifecycle"
+        },
+        "ElasticGpuAssociations": {
+          "shape": "ElasticGpuAssociationList",
+          "locationName": "elasticGpuAssociationSet"
+        },
+        "ElasticInferenceAcceleratorAssociations": {
+          "shape": "ElasticInferenceAcceleratorAssociationList",
+          "locationName": "elasticInferenceAcceleratorAssociationSet"
+        },
+        "NetworkInterfaces": {
+          "shape": "InstanceNetworkInterfaceList",
+          "locationName": "networkInterfaceSet"
+        },
+        "OutpostArn": {
+          "shape": "String",
+          "locationName": "outpostArn"
+        },
+        "RootDeviceName": {
+          "shape": "String",
+          "locationName": "rootDeviceName"
+        },
+        "RootDeviceType": {
+          "shape": "DeviceType",
+          "locationName": "rootDeviceType"
+        },
+        "SecurityGroups": {
+          "shape": "GroupIdentifierList",
+          "locationName": "groupSet"
+        },
+        "SourceDestCheck": {
+          "shape": "Boolean",
+          "locationName": "sourceDestCheck"
+        },
+        "SpotInstanceRequestId": {
+          "shape": "String",
+          "locationName": "spotInstanceRequestId"
+        },
+        "SriovNetSupport": {
+          "shape": "String",
+          "locationName": "sriovNetSupport"
+        },
+        "StateReason": {
+          "shape": "StateReason",
+          "locationName": "stateReason"
+        },
+        "Tags": {
+          "shape": "TagList",
+          "locationName": "tagSet"
+        },
+        "VirtualizationType": {
+          "shape": "VirtualizationType",
+          "locationName": "virtualizationType"
+        },
+        "CpuOptions": {
+          "shape": "CpuOptions",
+          "locationName": "cpuOptions"
+        },
+        "CapacityBlockId": {
+          "shape": "String",
+          "locationName": "capacityBlockId"
+        },
+        "CapacityReservationId": {
+          "shape": "String",
+          "locationName": "capacityReservationId"
+        },
+        "CapacityReservationSpecification": {
+          "shape": "CapacityReservationSpecificationResponse",
+          "locationName": "capacityReservationSpecification"
+        },
+        "HibernationOptions": {
+          "shape": "HibernationOptions",
+          "locationName": "hibernationOptions"
+        },
+        "Licenses": {
+          "shape": "LicenseList",
+          "locationName": "licenseSet"
+        },
+        "MetadataOptions": {
+          "shape": "InstanceMetadataOptionsResponse",
+          "locationName": "metadataOptions"
+        },
+        "EnclaveOptions": {
+          "shape": "EnclaveOptions",
+          "locationName": "enclaveOptions"
+        },
+        "BootMode": {
+          "shape": "BootModeValues",
+          "locationName": "bootMode"
+        },
+        "PlatformDetails": {
+          "shape": "String",
+          "locationName": "platformDetails"
+        },
+        "UsageOperation": {
+          "shape": "String",
+          "locationName": "usageOperation"
+        },
+        "UsageOperationUpdateTime": {
+          "shape": "MillisecondDateTime",
+          "locationName": "usageOperationUpdateTime"
+        },
+        "PrivateDnsNameOptions": {
+          "shape": "PrivateDnsNameOptionsResponse",
+          "locationName": "privateDnsNameOptions"
+        },
+        "Ipv6Address": {
+          "shape": "String",
+          "locationName": "ipv6Address"
+        },
+        "TpmSupport": {
+          "shape": "String",
+          "locationName": "tpmSupport"
+        },
+        "MaintenanceOptions": {
+          "shape": "InstanceMaintenanceOptions",
+          "locationName": "maintenanceOptions"
+        },
+        "CurrentInstanceBootMode": {
+          "shape": "InstanceBootModeValues",
+          "locationName": "currentInstanceBootMode"
+        },
+        "NetworkPerformanceOptions": {
+          "shape": "InstanceNetworkPerformanceOptions",
+          "locationName": "networkPerformanceOptions"
+        },
+        "Operator": {
+          "shape": "OperatorResponse",
+          "locationName": "operator"
+        },
+        "SecondaryInterfaces": {
+          "shape": "InstanceSecondaryInterfaceList",
+          "locationName": "secondaryInterfaceSet"
+        },
+        "InstanceId": {
+          "shape": "String",
+          "locationName": "instanceId"
+        },
+        "ImageId": {
+          "shape": "String",
+          "locationName": "imageId"
+        },
+        "State": {
+          "shape": "InstanceState",
+          "locationName": "instanceState"
+        },
+        "PrivateDnsName": {
+          "shape": "String",
+          "locationName": "privateDnsName"
+        },
+        "PublicDnsName": {
+          "shape": "String",
+          "locationName": "dnsName"
+        },
+        "StateTransitionReason": {
+          "shape": "String",
+          "locationName": "reason"
+        },
+        "KeyName": {
+          "shape": "String",
+          "locationName": "keyName"
+        },
+        "AmiLaunchIndex": {
+          "shape": "Integer",
+          "locationName": "amiLaunchIndex"
+        },
+        "ProductCodes": {
+          "shape": "ProductCodeList",
+          "locationName": "productCodes"
+        },
+        "InstanceType": {
+          "shape": "InstanceType",
+          "locationName": "instanceType"
+        },
+        "LaunchTime": {
+          "shape": "DateTime",
+          "locationName": "launchTime"
+        },
+        "Placement": {
+          "shape": "Placement",
+          "locationName": "placement"
+        },
+        "KernelId": {
+          "shape": "String",
+          "locationName": "kernelId"
+        },
+        "RamdiskId": {
+          "shape": "String",
+          "locationName": "ramdiskId"
+        },
+        "Platform": {
+          "shape": "PlatformValues",
+          "locationName": "platform"
+        },
+        "Monitoring": {
+          "shape": "Monitoring",
+          "locationName": "monitoring"
+        },
+        "SubnetId": {
+          "shape": "String",
+          "locationName": "subnetId"
+        },
+        "VpcId": {
+          "shape": "String",
+          "locationName": "vpcId"
+        },
+        "PrivateIpAddress": {
+          "shape": "String",
+          "locationName": "privateIpAddress"
+        },
+        "PublicIpAddress": {
+          "shape": "String",
+          "locationName": "ipAddress"
+        }
+      }
+    },
+    "InstanceAttachmentEnaSrdSpecification": {
+      "type": "structure",
+      "members": {
+        "EnaSrdEnabled": {
+          "shape": "Boolean",
+          "locationName": "enaSrdEnabled"
+        },
+        "EnaSrdUdpSpecification": {
+          "shape": "InstanceAttachmentEnaSrdUdpSpecification",
+          "locationName": "enaSrdUdpSpecification"
+        }
+      }
+    },
+    "InstanceAttachmentEnaSrdUdpSpecification": {
+      "type": "structure",
+      "members": {
+        "EnaSrdUdpEnabled": {
+          "shape": "Boolean",
+          "locationName": "enaSrdUdpEnabled"
+        }
+      }
+    },
+    "InstanceAttribute": {
+      "type": "structure",
+      "members": {
+        "BlockDeviceMappings": {
+          "shape": "InstanceBlockDeviceMappingList",
+          "locationName": "blockDeviceMapping"
+        },
+        "DisableApiTermination": {
+          "shape": "AttributeBooleanValue",
+          "locationName": "disableApiTermination"
+        },
+        "EnaSupport": {
+          "shape": "AttributeBooleanValue",
+          "locationName": "enaSupport"
+        },
+        "EnclaveOptions": {
+          "shape": "EnclaveOptions",
+          "locationName": "enclaveOptions"
+        },
+        "EbsOptimized": {
+          "shape": "AttributeBooleanValue",
+          "locationName": "ebsOptimized"
+        },
+        "InstanceId": {
+          "shape": "String",
+          "locationName": "instanceId"
+        },
+        "InstanceInitiatedShutdownBehavior": {
+          "shape": "AttributeValue",
+          "locationName": "instanceInitiatedShutdownBehavior"
+        },
+        "InstanceType": {
+          "shape": "AttributeValue",
+          "locationName": "instanceType"
+        },
+        "KernelId": {
+          "shape": "AttributeValue",
+          "locationName": "kernel"
+        },
+        "ProductCodes": {
+          "shape": "ProductCodeList",
+          "locationName": "productCodes"
+        },
+        "RamdiskId": {
+          "shape": "AttributeValue",
+          "locationName": "ramdisk"
+        },
+        "RootDeviceName": {
+          "shape": "AttributeValue",
+          "locationName": "rootDeviceName"
+        },
+        "SourceDestCheck": {
+          "shape": "AttributeBooleanValue",
+          "locationName": "sourceDestCheck"
+        },
+        "SriovNetSupport": {
+          "shape": "AttributeValue",
+          "locationName": "sriovNetSupport"
+        },
+        "UserData": {
+          "shape": "AttributeValue",
+          "locationName": "userData"
+        },
+        "DisableApiStop": {
+          "shape": "AttributeBooleanValue",
+          "locationName": "disableApiStop"
+        },
+        "Groups": {
+          "shape": "GroupIdentifierList",
+          "locationName": "groupSet"
+        }
+      }
+    },
+    "InstanceAttributeName": {
+      "type": "string",
+      "enum": [
+        "instanceType",
+        "kernel",
+        "ramdisk",
+        "userData",
+        "disableApiTermination",
+        "instanceInitiatedShutdownBehavior",
+        "rootDeviceName",
+        "blockDeviceMapping",
+        "productCodes",
+        "sourceDestCheck",
+        "groupSet",
+        "ebsOptimized",
+        "sriovNetSupport",
+        "enaSupport",
+        "enclaveOptions",
+        "disableApiStop"
+      ]
+    },
+    "InstanceAutoRecoveryState": {
+      "type": "string",
+      "enum": [
+        "disabled",
+        "default"
+      ]
+    },
+    "InstanceBandwidthWeighting": {
+      "type": "string",
+      "enum": [
+        "default",
+        "vpc-1",
+        "ebs-1"
+      ]
+    },
+    "InstanceBlockDeviceMapping": {
+      "type": "structure",
+      "members": {
+        "DeviceName": {
+          "shape": "String",
+          "locationName": "deviceName"
+        },
+        "Ebs": {
+          "shape": "EbsInstanceBlockDevice",
+          "locationName": "ebs"
+        }
+      }
+    },
+    "InstanceBlockDeviceMappingList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceBlockDeviceMapping",
+        "locationName": "item"
+      }
+    },
+    "InstanceBootModeValues": {
+      "type": "string",
+      "enum": [
+        "legacy-bios",
+        "uefi"
+      ]
+    },
+    "InstanceEventId": {
+      "type": "string"
+    },
+    "InstanceId": {
+      "type": "string"
+    },
+    "InstanceIdStringList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceId",
+        "locationName": "InstanceId"
+      }
+    },
+    "InstanceInterruptionBehavior": {
+      "type": "string",
+      "enum": [
+        "hibernate",
+        "stop",
+        "terminate"
+      ]
+    },
+    "InstanceIpv4Prefix": {
+      "type": "structure",
+      "members": {
+        "Ipv4Prefix": {
+          "shape": "String",
+          "locationName": "ipv4Prefix"
+        }
+      }
+    },
+    "InstanceIpv4PrefixList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceIpv4Prefix",
+        "locationName": "item"
+      }
+    },
+    "InstanceIpv6Address": {
+      "type": "structure",
+      "members": {
+        "Ipv6Address": {
+          "shape": "String",
+          "locationName": "ipv6Address"
+        },
+        "IsPrimaryIpv6": {
+          "shape": "Boolean",
+          "locationName": "isPrimaryIpv6"
+        }
+      }
+    },
+    "InstanceIpv6AddressList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceIpv6Address",
+        "locationName": "item"
+      }
+    },
+    "InstanceIpv6Prefix": {
+      "type": "structure",
+      "members": {
+        "Ipv6Prefix": {
+          "shape": "String",
+          "locationName": "ipv6Prefix"
+        }
+      }
+    },
+    "InstanceIpv6PrefixList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceIpv6Prefix",
+        "locationName": "item"
+      }
+    },
+    "InstanceLifecycleType": {
+      "type": "string",
+      "enum": [
+        "spot",
+        "scheduled",
+        "capacity-block",
+        "interruptible-capacity-reservation"
+      ]
+    },
+    "InstanceList": {
+      "type": "list",
+      "member": {
+        "shape": "Instance",
+        "locationName": "item"
+      }
+    },
+    "InstanceMaintenanceOptions": {
+      "type": "structure",
+      "members": {
+        "AutoRecovery": {
+          "shape": "InstanceAutoRecoveryState",
+          "locationName": "autoRecovery"
+        },
+        "RebootMigration": {
+          "shape": "InstanceRebootMigrationState",
+          "locationName": "rebootMigration"
+        }
+      }
+    },
+    "InstanceMaintenanceOptionsRequest": {
+      "type": "structure",
+      "members": {
+        "AutoRecovery": {
+          "shape": "InstanceAutoRecoveryState"
+        }
+      }
+    },
+    "InstanceMarketOptionsRequest": {
+      "type": "structure",
+      "members": {
+        "MarketType": {
+          "shape": "MarketType"
+        },
+        "SpotOptions": {
+          "shape": "SpotMarketOptions"
+        }
+      }
+    },
+    "InstanceMetadataEndpointState": {
+      "type": "string",
+      "enum": [
+        "disabled",
+        "enabled"
+      ]
+    },
+    "InstanceMetadataOptionsRequest": {
+      "type": "structure",
+      "members": {
+        "HttpTokens": {
+          "shape": "HttpTokensState"
+        },
+        "HttpPutResponseHopLimit": {
+          "shape": "Integer"
+        },
+        "HttpEndpoint": {
+          "shape": "InstanceMetadataEndpointState"
+        },
+        "HttpProtocolIpv6": {
+          "shape": "InstanceMetadataProtocolState"
+        },
+        "InstanceMetadataTags": {
+          "shape": "InstanceMetadataTagsState"
+        }
+      }
+    },
+    "InstanceMetadataOptionsResponse": {
+      "type": "structure",
+      "members": {
+        "State": {
+          "shape": "InstanceMetadataOptionsState",
+          "locationName": "state"
+        },
+        "HttpTokens": {
+          "shape": "HttpTokensState",
+          "locationName": "httpTokens"
+        },
+        "HttpPutResponseHopLimit": {
+          "shape": "Integer",
+          "locationName": "httpPutResponseHopLimit"
+        },
+        "HttpEndpoint": {
+          "shape": "InstanceMetadataEndpointState",
+          "locationName": "httpEndpoint"
+        },
+        "HttpProtocolIpv6": {
+          "shape": "InstanceMetadataProtocolState",
+          "locationName": "httpProtocolIpv6"
+        },
+        "InstanceMetadataTags": {
+          "shape": "InstanceMetadataTagsState",
+          "locationName": "instanceMetadataTags"
+        }
+      }
+    },
+    "InstanceMetadataOptionsState": {
+      "type": "string",
+      "enum": [
+        "pending",
+        "applied"
+      ]
+    },
+    "InstanceMetadataProtocolState": {
+      "type": "string",
+      "enum": [
+        "disabled",
+        "enabled"
+      ]
+    },
+    "InstanceMetadataTagsState": {
+      "type": "string",
+      "enum": [
+        "disabled",
+        "enabled"
+      ]
+    },
+    "InstanceNetworkInterface": {
+      "type": "structure",
+      "members": {
+        "Association": {
+          "shape": "InstanceNetworkInterfaceAssociation",
+          "locationName": "association"
+        },
+        "Attachment": {
+          "shape": "InstanceNetworkInterfaceAttachment",
+          "locationName": "attachment"
+        },
+        "Description": {
+          "shape": "String",
+          "locationName": "description"
+        },
+        "Groups": {
+          "shape": "GroupIdentifierList",
+          "locationName": "groupSet"
+        },
+        "Ipv6Addresses": {
+          "shape": "InstanceIpv6AddressList",
+          "locationName": "ipv6AddressesSet"
+        },
+        "MacAddress": {
+          "shape": "String",
+          "locationName": "macAddress"
+        },
+        "NetworkInterfaceId": {
+          "shape": "String",
+          "locationName": "networkInterfaceId"
+        },
+        "OwnerId": {
+          "shape": "String",
+          "locationName": "ownerId"
+        },
+        "PrivateDnsName": {
+          "shape": "String",
+          "locationName": "privateDnsName"
+        },
+        "PrivateIpAddress": {
+          "shape": "String",
+          "locationName": "privateIpAddress"
+        },
+        "PrivateIpAddresses": {
+          "shape": "InstancePrivateIpAddressList",
+          "locationName": "privateIpAddressesSet"
+        },
+        "SourceDestCheck": {
+          "shape": "Boolean",
+          "locationName": "sourceDestCheck"
+        },
+        "Status": {
+          "shape": "NetworkInterfaceStatus",
+          "locationName": "status"
+        },
+        "SubnetId": {
+          "shape": "String",
+          "locationName": "subnetId"
+        },
+        "VpcId": {
+          "shape": "String",
+          "locationName": "vpcId"
+        },
+        "InterfaceType": {
+          "shape": "String",
+          "locationName": "interfaceType"
+        },
+        "Ipv4Prefixes": {
+          "shape": "InstanceIpv4PrefixList",
+          "locationName": "ipv4PrefixSet"
+        },
+        "Ipv6Prefixes": {
+          "shape": "InstanceIpv6PrefixList",
+          "locationName": "ipv6PrefixSet"
+        },
+        "ConnectionTrackingConfiguration": {
+          "shape": "ConnectionTrackingSpecificationResponse",
+          "locationName": "connectionTrackingConfiguration"
+        },
+        "Operator": {
+          "shape": "OperatorResponse",
+          "locationName": "operator"
+        }
+      }
+    },
+    "InstanceNetworkInterfaceAssociation": {
+      "type": "structure",
+      "members": {
+        "CarrierIp": {
+          "shape": "String",
+          "locationName": "carrierIp"
+        },
+        "CustomerOwnedIp": {
+          "shape": "String",
+          "locationName": "customerOwnedIp"
+        },
+        "IpOwnerId": {
+          "shape": "String",
+          "locationName": "ipOwnerId"
+        },
+        "PublicDnsName": {
+          "shape": "String",
+          "locationName": "publicDnsName"
+        },
+        "PublicIp": {
+          "shape": "String",
+          "locationName": "publicIp"
+        }
+      }
+    },
+    "InstanceNetworkInterfaceAttachment": {
+      "type": "structure",
+      "members": {
+        "AttachTime": {
+          "shape": "DateTime",
+          "locationName": "attachTime"
+        },
+        "AttachmentId": {
+          "shape": "String",
+          "locationName": "attachmentId"
+        },
+        "DeleteOnTermination": {
+          "shape": "Boolean",
+          "locationName": "deleteOnTermination"
+        },
+        "DeviceIndex": {
+          "shape": "Integer",
+          "locationName": "deviceIndex"
+        },
+        "Status": {
+          "shape": "AttachmentStatus",
+          "locationName": "status"
+        },
+        "NetworkCardIndex": {
+          "shape": "Integer",
+          "locationName": "networkCardIndex"
+        },
+        "EnaSrdSpecification": {
+          "shape": "InstanceAttachmentEnaSrdSpecification",
+          "locationName": "enaSrdSpecification"
+        },
+        "EnaQueueCount": {
+          "shape": "Integer",
+          "locationName": "enaQueueCount"
+        }
+      }
+    },
+    "InstanceNetworkInterfaceList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceNetworkInterface",
+        "locationName": "item"
+      }
+    },
+    "InstanceNetworkInterfaceSpecification": {
+      "type": "structure",
+      "members": {
+        "AssociatePublicIpAddress": {
+          "shape": "Boolean",
+          "locationName": "associatePublicIpAddress"
+        },
+        "DeleteOnTermination": {
+          "shape": "Boolean",
+          "locationName": "deleteOnTermination"
+        },
+        "Description": {
+          "shape": "String",
+          "locationName": "description"
+        },
+        "DeviceIndex": {
+          "shape": "Integer",
+          "locationName": "deviceIndex"
+        },
+        "Groups": {
+          "shape": "SecurityGroupIdStringList",
+          "locationName": "SecurityGroupId"
+        },
+        "Ipv6AddressCount": {
+          "shape": "Integer",
+          "locationName": "ipv6AddressCount"
+        },
+        "Ipv6Addresses": {
+          "shape": "InstanceIpv6AddressList",
+          "locationName": "ipv6AddressesSet",
+          "queryName": "Ipv6Addresses"
+        },
+        "NetworkInterfaceId": {
+          "shape": "NetworkInterfaceId",
+          "locationName": "networkInterfaceId"
+        },
+        "PrivateIpAddress": {
+          "shape": "String",
+          "locationName": "privateIpAddress"
+        },
+        "PrivateIpAddresses": {
+          "shape": "PrivateIpAddressSpecificationList",
+          "locationName": "privateIpAddressesSet",
+          "queryName": "PrivateIpAddresses"
+        },
+        "SecondaryPrivateIpAddressCount": {
+          "shape": "Integer",
+          "locationName": "secondaryPrivateIpAddressCount"
+        },
+        "SubnetId": {
+          "shape": "String",
+          "locationName": "subnetId"
+        },
+        "AssociateCarrierIpAddress": {
+          "shape": "Boolean"
+        },
+        "InterfaceType": {
+          "shape": "String"
+        },
+        "NetworkCardIndex": {
+          "shape": "Integer"
+        },
+        "Ipv4Prefixes": {
+          "shape": "Ipv4PrefixList",
+          "locationName": "Ipv4Prefix"
+        },
+        "Ipv4PrefixCount": {
+          "shape": "Integer"
+        },
+        "Ipv6Prefixes": {
+          "shape": "Ipv6PrefixList",
+          "locationName": "Ipv6Prefix"
+        },
+        "Ipv6PrefixCount": {
+          "shape": "Integer"
+        },
+        "PrimaryIpv6": {
+          "shape": "Boolean"
+        },
+        "EnaSrdSpecification": {
+          "shape": "EnaSrdSpecificationRequest"
+        },
+        "ConnectionTrackingSpecification": {
+          "shape": "ConnectionTrackingSpecificationRequest"
+        },
+        "EnaQueueCount": {
+          "shape": "Integer"
+        }
+      }
+    },
+    "InstanceNetworkInterfaceSpecificationList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceNetworkInterfaceSpecification",
+        "locationName": "item"
+      }
+    },
+    "InstanceNetworkPerformanceOptions": {
+      "type": "structure",
+      "members": {
+        "BandwidthWeighting": {
+          "shape": "InstanceBandwidthWeighting",
+          "locationName": "bandwidthWeighting"
+        }
+      }
+    },
+    "InstanceNetworkPerformanceOptionsRequest": {
+      "type": "structure",
+      "members": {
+        "BandwidthWeighting": {
+          "shape": "InstanceBandwidthWeighting"
+        }
+      }
+    },
+    "InstancePrivateIpAddress": {
+      "type": "structure",
+      "members": {
+        "Association": {
+          "shape": "InstanceNetworkInterfaceAssociation",
+          "locationName": "association"
+        },
+        "Primary": {
+          "shape": "Boolean",
+          "locationName": "primary"
+        },
+        "PrivateDnsName": {
+          "shape": "String",
+          "locationName": "privateDnsName"
+        },
+        "PrivateIpAddress": {
+          "shape": "String",
+          "locationName": "privateIpAddress"
+        }
+      }
+    },
+    "InstancePrivateIpAddressList": {
+      "type": "list",
+      "member": {
+        "shape": "InstancePrivateIpAddress",
+        "locationName": "item"
+      }
+    },
+    "InstanceRebootMigrationState": {
+      "type": "string",
+      "enum": [
+        "disabled",
+        "default"
+      ]
+    },
+    "InstanceSecondaryInterface": {
+      "type": "structure",
+      "members": {
+        "Attachment": {
+          "shape": "InstanceSecondaryInterfaceAttachment",
+          "locationName": "attachment"
+        },
+        "MacAddress": {
+          "shape": "String",
+          "locationName": "macAddress"
+        },
+        "SecondaryInterfaceId": {
+          "shape": "SecondaryInterfaceId",
+          "locationName": "secondaryInterfaceId"
+        },
+        "OwnerId": {
+          "shape": "String",
+          "locationName": "ownerId"
+        },
+        "PrivateIpAddresses": {
+          "shape": "InstanceSecondaryInterfacePrivateIpAddressList",
+          "locationName": "privateIpAddressSet"
+        },
+        "SourceDestCheck": {
+          "shape": "Boolean",
+          "locationName": "sourceDestCheck"
+        },
+        "Status": {
+          "shape": "SecondaryInterfaceStatus",
+          "locationName": "status"
+        },
+        "SecondarySubnetId": {
+          "shape": "SecondarySubnetId",
+          "locationName": "secondarySubnetId"
+        },
+        "SecondaryNetworkId": {
+          "shape": "SecondaryNetworkId",
+          "locationName": "secondaryNetworkId"
+        },
+        "InterfaceType": {
+          "shape": "SecondaryInterfaceType",
+          "locationName": "interfaceType"
+        }
+      }
+    },
+    "InstanceSecondaryInterfaceAttachment": {
+      "type": "structure",
+      "members": {
+        "AttachTime": {
+          "shape": "MillisecondDateTime",
+          "locationName": "attachTime"
+        },
+        "AttachmentId": {
+          "shape": "String",
+          "locationName": "attachmentId"
+        },
+        "DeleteOnTermination": {
+          "shape": "Boolean",
+          "locationName": "deleteOnTermination"
+        },
+        "DeviceIndex": {
+          "shape": "Integer",
+          "locationName": "deviceIndex"
+        },
+        "Status": {
+          "shape": "AttachmentStatus",
+          "locationName": "status"
+        },
+        "NetworkCardIndex": {
+          "shape": "Integer",
+          "locationName": "networkCardIndex"
+        }
+      }
+    },
+    "InstanceSecondaryInterfaceList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceSecondaryInterface",
+        "locationName": "item"
+      }
+    },
+    "InstanceSecondaryInterfacePrivateIpAddress": {
+      "type": "structure",
+      "members": {
+        "PrivateIpAddress": {
+          "shape": "String",
+          "locationName": "privateIpAddress"
+        }
+      }
+    },
+    "InstanceSecondaryInterfacePrivateIpAddressList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceSecondaryInterfacePrivateIpAddress",
+        "locationName": "item"
+      }
+    },
+    "InstanceSecondaryInterfacePrivateIpAddressListRequest": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceSecondaryInterfacePrivateIpAddressRequest",
+        "locationName": "item"
+      }
+    },
+    "InstanceSecondaryInterfacePrivateIpAddressRequest": {
+      "type": "structure",
+      "members": {
+        "PrivateIpAddress": {
+          "shape": "String"
+        }
+      },
+      "required": [
+        "PrivateIpAddress"
+      ]
+    },
+    "InstanceSecondaryInterfaceSpecificationListRequest": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceSecondaryInterfaceSpecificationRequest",
+        "locationName": "item"
+      }
+    },
+    "InstanceSecondaryInterfaceSpecificationRequest": {
+      "type": "structure",
+      "members": {
+        "DeleteOnTermination": {
+          "shape": "Boolean"
+        },
+        "DeviceIndex": {
+          "shape": "Integer"
+        },
+        "PrivateIpAddresses": {
+          "shape": "InstanceSecondaryInterfacePrivateIpAddressListRequest",
+          "locationName": "PrivateIpAddress"
+        },
+        "PrivateIpAddressCount": {
+          "shape": "Integer"
+        },
+        "SecondarySubnetId": {
+          "shape": "SecondarySubnetId"
+        },
+        "InterfaceType": {
+          "shape": "SecondaryInterfaceType"
+        },
+        "NetworkCardIndex": {
+          "shape": "Integer"
+        }
+      }
+    },
+    "InstanceState": {
+      "type": "structure",
+      "members": {
+        "Code": {
+          "shape": "Integer",
+          "locationName": "code"
+        },
+        "Name": {
+          "shape": "InstanceStateName",
+          "locationName": "name"
+        }
+      }
+    },
+    "InstanceStateChange": {
+      "type": "structure",
+      "members": {
+        "InstanceId": {
+          "shape": "String",
+          "locationName": "instanceId"
+        },
+        "CurrentState": {
+          "shape": "InstanceState",
+          "locationName": "currentState"
+        },
+        "PreviousState": {
+          "shape": "InstanceState",
+          "locationName": "previousState"
+        }
+      }
+    },
+    "InstanceStateChangeList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceStateChange",
+        "locationName": "item"
+      }
+    },
+    "InstanceStateName": {
+      "type": "string",
+      "enum": [
+        "pending",
+        "running",
+        "shutting-down",
+        "terminated",
+        "stopping",
+        "stopped"
+      ]
+    },
+    "InstanceStatus": {
+      "type": "structure",
+      "members": {
+        "AvailabilityZone": {
+          "shape": "String",
+          "locationName": "availabilityZone"
+        },
+        "AvailabilityZoneId": {
+          "shape": "AvailabilityZoneId",
+          "locationName": "availabilityZoneId"
+        },
+        "OutpostArn": {
+          "shape": "String",
+          "locationName": "outpostArn"
+        },
+        "Operator": {
+          "shape": "OperatorResponse",
+          "locationName": "operator"
+        },
+        "Events": {
+          "shape": "InstanceStatusEventList",
+          "locationName": "eventsSet"
+        },
+        "InstanceId": {
+          "shape": "String",
+          "locationName": "instanceId"
+        },
+        "InstanceState": {
+          "shape": "InstanceState",
+          "locationName": "instanceState"
+        },
+        "InstanceStatus": {
+          "shape": "InstanceStatusSummary",
+          "locationName": "instanceStatus"
+        },
+        "SystemStatus": {
+          "shape": "InstanceStatusSummary",
+          "locationName": "systemStatus"
+        },
+        "AttachedEbsStatus": {
+          "shape": "EbsStatusSummary",
+          "locationName": "attachedEbsStatus"
+        }
+      }
+    },
+    "InstanceStatusDetails": {
+      "type": "structure",
+      "members": {
+        "ImpairedSince": {
+          "shape": "DateTime",
+          "locationName": "impairedSince"
+        },
+        "Name": {
+          "shape": "StatusName",
+          "locationName": "name"
+        },
+        "Status": {
+          "shape": "StatusType",
+          "locationName": "status"
+        }
+      }
+    },
+    "InstanceStatusDetailsList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceStatusDetails",
+        "locationName": "item"
+      }
+    },
+    "InstanceStatusEvent": {
+      "type": "structure",
+      "members": {
+        "InstanceEventId": {
+          "shape": "InstanceEventId",
+          "locationName": "instanceEventId"
+        },
+        "Code": {
+          "shape": "EventCode",
+          "locationName": "code"
+        },
+        "Description": {
+          "shape": "String",
+          "locationName": "description"
+        },
+        "NotAfter": {
+          "shape": "DateTime",
+          "locationName": "notAfter"
+        },
+        "NotBefore": {
+          "shape": "DateTime",
+          "locationName": "notBefore"
+        },
+        "NotBeforeDeadline": {
+          "shape": "DateTime",
+          "locationName": "notBeforeDeadline"
+        }
+      }
+    },
+    "InstanceStatusEventList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceStatusEvent",
+        "locationName": "item"
+      }
+    },
+    "InstanceStatusList": {
+      "type": "list",
+      "member": {
+        "shape": "InstanceStatus",
+        "locationName": "item"
+      }
+    },
+    "InstanceStatusSummary": {
+      "type": "structure",
+      "members": {
+        "Details": {
+          "shape": "InstanceStatusDetailsList",
+          "locationName": "details"
+        },
+        "Status": {
+          "shape": "SummaryStatus",
+          "locationName": "status"
+        }
+      }
+    },
+    "InstanceType": {
+      "type": "string",
+      "enum": [
+        "a1.medium",
+        "a1.large",
+        "a1.xlarge",
+        "a1.2xlarge",
+        "a1.4xlarge",
+        "a1.metal",
+        "c1.medium",
+        "c1.xlarge",
+        "c3.large",
+        "c3.xlarge",
+        "c3.2xlarge",
+        "c3.4xlarge",
+        "c3.8xlarge",
+        "c4.large",
+        "c4.xlarge",
+        "c4.2xlarge",
+        "c4.4xlarge",
+        "c4.8xlarge",
+        "c5.large",
+        "c5.xlarge",
+        "c5.2xlarge",
+        "c5.4xlarge",
+        "c5.9xlarge",
+        "c5.12xlarge",
+        "c5.18xlarge",
+        "c5.24xlarge",
+        "c5.metal",
+        "c5a.large",
+        "c5a.xlarge",
+        "c5a.2xlarge",
+        "c5a.4xlarge",
+        "c5a.8xlarge",
+        "c5a.12xlarge",
+        "c5a.16xlarge",
+        "c5a.24xlarge",
+        "c5ad.large",
+        "c5ad.xlarge",
+        "c5ad.2xlarge",
+        "c5ad.4xlarge",
+        "c5ad.8xlarge",
+        "c5ad.12xlarge",
+        "c5ad.16xlarge",
+        "c5ad.24xlarge",
+        "c5d.large",
+        "c5d.xlarge",
+        "c5d.2xlarge",
+        "c5d.4xlarge",
+        "c5d.9xlarge",
+        "c5d.12xlarge",
+        "c5d.18xlarge",
+        "c5d.24xlarge",
+        "c5d.metal",
+        "c5n.large",
+        "c5n.xlarge",
+        "c5n.2xlarge",
+        "c5n.4xlarge",
+        "c5n.9xlarge",
+        "c5n.18xlarge",
+        "c5n.metal",
+        "c6g.medium",
+        "c6g.large",
+        "c6g.xlarge",
+        "c6g.2xlarge",
+        "c6g.4xlarge",
+        "c6g.8xlarge",
+        "c6g.12xlarge",
+        "c6g.16xlarge",
+        "c6g.metal",
+        "c6gd.medium",
+        "c6gd.large",
+        "c6gd.xlarge",
+        "c6gd.2xlarge",
+        "c6gd.4xlarge",
+        "c6gd.8xlarge",
+        "c6gd.12xlarge",
+        "c6gd.16xlarge",
+        "c6gd.metal",
+        "c6gn.medium",
+        "c6gn.large",
+        "c6gn.xlarge",
+        "c6gn.2xlarge",
+        "c6gn.4xlarge",
+        "c6gn.8xlarge",
+        "c6gn.12xlarge",
+        "c6gn.16xlarge",
+        "c6i.large",
+        "c6i.xlarge",
+        "c6i.2xlarge",
+        "c6i.4xlarge",
+        "c6i.8xlarge",
+        "c6i.12xlarge",
+        "c6i.16xlarge",
+        "c6i.24xlarge",
+        "c6i.32xlarge",
+        "c6i.metal",
+        "cc1.4xlarge",
+        "cc2.8xlarge",
+        "cg1.4xlarge",
+        "cr1.8xlarge",
+        "d2.xlarge",
+        "d2.2xlarge",
+        "d2.4xlarge",
+        "d2.8xlarge",
+        "d3.xlarge",
+        "d3.2xlarge",
+        "d3.4xlarge",
+        "d3.8xlarge",
+        "d3en.xlarge",
+        "d3en.2xlarge",
+        "d3en.4xlarge",
+        "d3en.6xlarge",
+        "d3en.8xlarge",
+        "d3en.12xlarge",
+        "dl1.24xlarge",
+        "f1.2xlarge",
+        "f1.4xlarge",
+        "f1.16xlarge",
+        "g2.2xlarge",
+        "g2.8xlarge",
+        "g3.4xlarge",
+        "g3.8xlarge",
+        "g3.16xlarge",
+        "g3s.xlarge",
+        "g4ad.xlarge",
+        "g4ad.2xlarge",
+        "g4ad.4xlarge",
+        "g4ad.8xlarge",
+        "g4ad.16xlarge",
+        "g4dn.xlarge",
+        "g4dn.2xlarge",
+        "g4dn.4xlarge",
+        "g4dn.8xlarge",
+        "g4dn.12xlarge",
+        "g4dn.16xlarge",
+        "g4dn.metal",
+        "g5.xlarge",
+        "g5.2xlarge",
+        "g5.4xlarge",
+        "g5.8xlarge",
+        "g5.12xlarge",
+        "g5.16xlarge",
+        "g5.24xlarge",
+        "g5.48xlarge",
+        "g5g.xlarge",
+        "g5g.2xlarge",
+        "g5g.4xlarge",
+        "g5g.8xlarge",
+        "g5g.16xlarge",
+        "g5g.metal",
+        "hi1.4xlarge",
+        "hpc6a.48xlarge",
+        "hs1.8xlarge",
+        "h1.2xlarge",
+        "h1.4xlarge",
+        "h1.8xlarge",
+        "h1.16xlarge",
+        "i2.xlarge",
+        "i2.2xlarge",
+        "i2.4xlarge",
+        "i2.8xlarge",
+        "i3.large",
+        "i3.xlarge",
+        "i3.2xlarge",
+        "i3.4xlarge",
+        "i3.8xlarge",
+        "i3.16xlarge",
+        "i3.metal",
+        "i3en.large",
+        "i3en.xlarge",
+        "i3en.2xlarge",
+        "i3en.3xlarge",
+        "i3en.6xlarge",
+        "i3en.12xlarge",
+        "i3en.24xlarge",
+        "i3en.metal",
+        "im4gn.large",
+        "im4gn.xlarge",
+        "im4gn.2xlarge",
+        "im4gn.4xlarge",
+        "im4gn.8xlarge",
+        "im4gn.16xlarge",
+        "inf1.xlarge",
+        "inf1.2xlarge",
+        "inf1.6xlarge",
+        "inf1.24xlarge",
+        "is4gen.medium",
+        "is4gen.large",
+        "is4gen.xlarge",
+        "is4gen.2xlarge",
+        "is4gen.4xlarge",
+        "is4gen.8xlarge",
+        "m1.small",
+        "m1.medium",
+        "m1.large",
+        "m1.xlarge",
+        "m2.xlarge",
+        "m2.2xlarge",
+        "m2.4xlarge",
+        "m3.medium",
+        "m3.large",
+        "m3.xlarge",
+        "m3.2xlarge",
+        "m4.large",
+        "m4.xlarge",
+        "m4.2xlarge",
+        "m4.4xlarge",
+        "m4.10xlarge",
+        "m4.16xlarge",
+        "m5.large",
+        "m5.xlarge",
+        "m5.2xlarge",
+        "m5.4xlarge",
+        "m5.8xlarge",
+        "m5.12xlarge",
+        "m5.16xlarge",
+        "m5.24xlarge",
+        "m5.metal",
+        "m5a.large",
+        "m5a.xlarge",
+        "m5a.2xlarge",
+        "m5a.4xlarge",
+        "m5a.8xlarge",
+        "m5a.12xlarge",
+        "m5a.16xlarge",
+        "m5a.24xlarge",
+        "m5ad.large",
+        "m5ad.xlarge",
+        "m5ad.2xlarge",
+        "m5ad.4xlarge",
+        "m5ad.8xlarge",
+        "m5ad.12xlarge",
+        "m5ad.16xlarge",
+        "m5ad.24xlarge",
+        "m5d.large",
+        "m5d.xlarge",
+        "m5d.2xlarge",
+        "m5d.4xlarge",
+        "m5d.8xlarge",
+        "m5d.12xlarge",
+        "m5d.16xlarge",
+        "m5d.24xlarge",
+        "m5d.metal",
+        "m5dn.large",
+        "m5dn.xlarge",
+        "m5dn.2xlarge",
+        "m5dn.4xlarge",
+        "m5dn.8xlarge",
+        "m5dn.12xlarge",
+        "m5dn.16xlarge",
+        "m5dn.24xlarge",
+        "m5dn.metal",
+        "m5n.large",
+        "m5n.xlarge",
+        "m5n.2xlarge",
+        "m5n.4xlarge",
+        "m5n.8xlarge",
+        "m5n.12xlarge",
+        "m5n.16xlarge",
+        "m5n.24xlarge",
+        "m5n.metal",
+        "m5zn.large",
+        "m5zn.xlarge",
+        "m5zn.2xlarge",
+        "m5zn.3xlarge",
+        "m5zn.6xlarge",
+        "m5zn.12xlarge",
+        "m5zn.metal",
+        "m6a.large",
+        "m6a.xlarge",
+        "m6a.2xlarge",
+        "m6a.4xlarge",
+        "m6a.8xlarge",
+        "m6a.12xlarge",
+        "m6a.16xlarge",
+        "m6a.24xlarge",
+        "m6a.32xlarge",
+        "m6a.48xlarge",
+        "m6g.metal",
+        "m6g.medium",
+        "m6g.large",
+        "m6g.xlarge",
+        "m6g.2xlarge",
+        "m6g.4xlarge",
+        "m6g.8xlarge",
+        "m6g.12xlarge",
+        "m6g.16xlarge",
+        "m6gd.metal",
+        "m6gd.medium",
+        "m6gd.large",
+        "m6gd.xlarge",
+        "m6gd.2xlarge",
+        "m6gd.4xlarge",
+        "m6gd.8xlarge",
+        "m6gd.12xlarge",
+        "m6gd.16xlarge",
+        "m6i.large",
+        "m6i.xlarge",
+        "m6i.2xlarge",
+        "m6i.4xlarge",
+        "m6i.8xlarge",
+        "m6i.12xlarge",
+        "m6i.16xlarge",
+        "m6i.24xlarge",
+        "m6i.32xlarge",
+        "m6i.metal",
+        "mac1.metal",
+        "p2.xlarge",
+        "p2.8xlarge",
+        "p2.16xlarge",
+        "p3.2xlarge",
+        "p3.8xlarge",
+        "p3.16xlarge",
+        "p3dn.24xlarge",
+        "p4d.24xlarge",
+        "r3.large",
+        "r3.xlarge",
+        "r3.2xlarge",
+        "r3.4xlarge",
+        "r3.8xlarge",
+        "r4.large",
+        "r4.xlarge",
+        "r4.2xlarge",
+        "r4.4xlarge",
+        "r4.8xlarge",
+        "r4.16xlarge",
+        "r5.large",
+        "r5.xlarge",
+        "r5.2xlarge",
+        "r5.4xlarge",
+        "r5.8xlarge",
+        "r5.12xlarge",
+        "r5.16xlarge",
+        "r5.24xlarge",
+        "r5.metal",
+        "r5a.large",
+        "r5a.xlarge",
+        "r5a.2xlarge",
+        "r5a.4xlarge",
+        "r5a.8xlarge",
+        "r5a.12xlarge",
+        "r5a.16xlarge",
+        "r5a.24xlarge",
+        "r5ad.large",
+        "r5ad.xlarge",
+        "r5ad.2xlarge",
+        "r5ad.4xlarge",
+        "r5ad.8xlarge",
+        "r5ad.12xlarge",
+        "r5ad.16xlarge",
+        "r5ad.24xlarge",
+        "r5b.large",
+        "r5b.xlarge",
+        "r5b.2xlarge",
+        "r5b.4xlarge",
+        "r5b.8xlarge",
+        "r5b.12xlarge",
+        "r5b.16xlarge",
+        "r5b.24xlarge",
+        "r5b.metal",
+        "r5d.large",
+        "r5d.xlarge",
+        "r5d.2xlarge",
+        "r5d.4xlarge",
+        "r5d.8xlarge",
+        "r5d.12xlarge",
+        "r5d.16xlarge",
+        "r5d.24xlarge",
+        "r5d.metal",
+        "r5dn.large",
+        "r5dn.xlarge",
+        "r5dn.2xlarge",
+        "r5dn.4xlarge",
+        "r5dn.8xlarge",
+        "r5dn.12xlarge",
+        "r5dn.16xlarge",
+        "r5dn.24xlarge",
+        "r5dn.metal",
+        "r5n.large",
+        "r5n.xlarge",
+        "r5n.2xlarge",
+        "r5n.4xlarge",
+        "r5n.8xlarge",
+        "r5n.12xlarge",
+        "r5n.16xlarge",
+        "r5n.24xlarge",
+        "r5n.metal",
+        "r6g.medium",
+        "r6g.large",
+        "r6g.xlarge",
+        "r6g.2xlarge",
+        "r6g.4xlarge",
+        "r6g.8xlarge",
+        "r6g.12xlarge",
+        "r6g.16xlarge",
+        "r6g.metal",
+        "r6gd.medium",
+        "r6gd.large",
+        "r6gd.xlarge",
+        "r6gd.2xlarge",
+        "r6gd.4xlarge",
+        "r6gd.8xlarge",
+        "r6gd.12xlarge",
+        "r6gd.16xlarge",
+        "r6gd.metal",
+        "r6i.large",
+        "r6i.xlarge",
+        "r6i.2xlarge",
+        "r6i.4xlarge",
+        "r6i.8xlarge",
+        "r6i.12xlarge",
+        "r6i.16xlarge",
+        "r6i.24xlarge",
+        "r6i.32xlarge",
+        "r6i.metal",
+        "t1.micro",
+        "t2.nano",
+        "t2.micro",
+        "t2.small",
+        "t2.medium",
+        "t2.large",
+        "t2.xlarge",
+        "t2.2xlarge",
+        "t3.nano",
+        "t3.micro",
+        "t3.small",
+        "t3.medium",
+        "t3.large",
+        "t3.xlarge",
+        "t3.2xlarge",
+        "t3a.nano",
+        "t3a.micro",
+        "t3a.small",
+        "t3a.medium",
+        "t3a.large",
+        "t3a.xlarge",
+        "t3a.2xlarge",
+        "t4g.nano",
+        "t4g.micro",
+        "t4g.small",
+        "t4g.medium",
+        "t4g.large",
+        "t4g.xlarge",
+        "t4g.2xlarge",
+        "u-6tb1.56xlarge",
+        "u-6tb1.112xlarge",
+        "u-9tb1.112xlarge",
+        "u-12tb1.112xlarge",
+        "u-6tb1.metal",
+        "u-9tb1.metal",
+        "u-12tb1.metal",
+        "u-18tb1.metal",
+        "u-24tb1.metal",
+        "vt1.3xlarge",
+        "vt1.6xlarge",
+        "vt1.24xlarge",
+        "x1.16xlarge",
+        "x1.32xlarge",
+        "x1e.xlarge",
+        "x1e.2xlarge",
+        "x1e.4xlarge",
+        "x1e.8xlarge",
+        "x1e.16xlarge",
+        "x1e.32xlarge",
+        "x2iezn.2xlarge",
+        "x2iezn.4xlarge",
+        "x2iezn.6xlarge",
+        "x2iezn.8xlarge",
+        "x2iezn.12xlarge",
+        "x2iezn.metal",
+        "x2gd.medium",
+        "x2gd.large",
+        "x2gd.xlarge",
+        "x2gd.2xlarge",
+        "x2gd.4xlarge",
+        "x2gd.8xlarge",
+        "x2gd.12xlarge",
+        "x2gd.16xlarge",
+        "x2gd.metal",
+        "z1d.large",
+        "z1d.xlarge",
+        "z1d.2xlarge",
+        "z1d.3xlarge",
+        "z1d.6xlarge",
+        "z1d.12xlarge",
+        "z1d.metal",
+        "x2idn.16xlarge",
+        "x2idn.24xlarge",
+        "x2idn.32xlarge",
+        "x2iedn.xlarge",
+        "x2iedn.2xlarge",
+        "x2iedn.4xlarge",
+        "x2iedn.8xlarge",
+        "x2iedn.16xlarge",
+        "x2iedn.24xlarge",
+        "x2iedn.32xlarge",
+        "c6a.large",
+        "c6a.xlarge",
+        "c6a.2xlarge",
+        "c6a.4xlarge",
+        "c6a.8xlarge",
+        "c6a.12xlarge",
+        "c6a.16xlarge",
+        "c6a.24xlarge",
+        "c6a.32xlarge",
+        "c6a.48xlarge",
+        "c6a.metal",
+        "m6a.metal",
+        "i4i.large",
+        "i4i.xlarge",
+        "i4i.2xlarge",
+        "i4i.4xlarge",
+        "i4i.8xlarge",
+        "i4i.16xlarge",
+        "i4i.32xlarge",
+        "i4i.metal",
+        "x2idn.metal",
+        "x2iedn.metal",
+        "c7g.medium",
+        "c7g.large",
+        "c7g.xlarge",
+        "c7g.2xlarge",
+        "c7g.4xlarge",
+        "c7g.8xlarge",
+        "c7g.12xlarge",
+        "c7g.16xlarge",
+        "mac2.metal",
+        "c6id.large",
+        "c6id.xlarge",
+        "c6id.2xlarge",
+        "c6id.4xlarge",
+        "c6id.8xlarge",
+        "c6id.12xlarge",
+        "c6id.16xlarge",
+        "c6id.24xlarge",
+        "c6id.32xlarge",
+        "c6id.metal",
+        "m6id.large",
+        "m6id.xlarge",
+        "m6id.2xlarge",
+        "m6id.4xlarge",
+        "m6id.8xlarge",
+        "m6id.12xlarge",
+        "m6id.16xlarge",
+        "m6id.24xlarge",
+        "m6id.32xlarge",
+        "m6id.metal",
+        "r6id.large",
+        "r6id.xlarge",
+        "r6id.2xlarge",
+        "r6id.4xlarge",
+        "r6id.8xlarge",
+        "r6id.12xlarge",
+        "r6id.16xlarge",
+        "r6id.24xlarge",
+        "r6id.32xlarge",
+        "r6id.metal",
+        "r6a.large",
+        "r6a.xlarge",
+        "r6a.2xlarge",
+        "r6a.4xlarge",
+        "r6a.8xlarge",
+        "r6a.12xlarge",
+        "r6a.16xlarge",
+        "r6a.24xlarge",
+        "r6a.32xlarge",
+        "r6a.48xlarge",
+        "r6a.metal",
+        "p4de.24xlarge",
+        "u-3tb1.56xlarge",
+        "u-18tb1.112xlarge",
+        "u-24tb1.112xlarge",
+        "trn1.2xlarge",
+        "trn1.32xlarge",
+        "hpc6id.32xlarge",
+        "c6in.large",
+        "c6in.xlarge",
+        "c6in.2xlarge",
+        "c6in.4xlarge",
+        "c6in.8xlarge",
+        "c6in.12xlarge",
+        "c6in.16xlarge",
+        "c6in.24xlarge",
+        "c6in.32xlarge",
+        "m6in.large",
+        "m6in.xlarge",
+        "m6in.2xlarge",
+        "m6in.4xlarge",
+        "m6in.8xlarge",
+        "m6in.12xlarge",
+        "m6in.16xlarge",
+        "m6in.24xlarge",
+        "m6in.32xlarge",
+        "m6idn.large",
+        "m6idn.xlarge",
+        "m6idn.2xlarge",
+        "m6idn.4xlarge",
+        "m6idn.8xlarge",
+        "m6idn.12xlarge",
+        "m6idn.16xlarge",
+        "m6idn.24xlarge",
+        "m6idn.32xlarge",
+        "r6in.large",
+        "r6in.xlarge",
+        "r6in.2xlarge",
+        "r6in.4xlarge",
+        "r6in.8xlarge",
+        "r6in.12xlarge",
+        "r6in.16xlarge",
+        "r6in.24xlarge",
+        "r6in.32xlarge",
+        "r6idn.large",
+        "r6idn.xlarge",
+        "r6idn.2xlarge",
+        "r6idn.4xlarge",
+        "r6idn.8xlarge",
+        "r6idn.12xlarge",
+        "r6idn.16xlarge",
+        "r6idn.24xlarge",
+        "r6idn.32xlarge",
+        "c7g.metal",
+        "m7g.medium",
+        "m7g.large",
+        "m7g.xlarge",
+        "m7g.2xlarge",
+        "m7g.4xlarge",
+        "m7g.8xlarge",
+        "m7g.12xlarge",
+        "m7g.16xlarge",
+        "m7g.metal",
+        "r7g.medium",
+        "r7g.large",
+        "r7g.xlarge",
+        "r7g.2xlarge",
+        "r7g.4xlarge",
+        "r7g.8xlarge",
+        "r7g.12xlarge",
+        "r7g.16xlarge",
+        "r7g.metal",
+        "c6in.metal",
+        "m6in.metal",
+        "m6idn.metal",
+        "r6in.metal",
+        "r6idn.metal",
+        "inf2.xlarge",
+        "inf2.8xlarge",
+        "inf2.24xlarge",
+        "inf2.48xlarge",
+        "trn1n.32xlarge",
+        "i4g.large",
+        "i4g.xlarge",
+        "i4g.2xlarge",
+        "i4g.4xlarge",
+        "i4g.8xlarge",
+        "i4g.16xlarge",
+        "hpc7g.4xlarge",
+        "hpc7g.8xlarge",
+        "hpc7g.16xlarge",
+        "c7gn.medium",
+        "c7gn.large",
+        "c7gn.xlarge",
+        "c7gn.2xlarge",
+        "c7gn.4xlarge",
+        "c7gn.8xlarge",
+        "c7gn.12xlarge",
+        "c7gn.16xlarge",
+        "p5.48xlarge",
+        "m7i.large",
+        "m7i.xlarge",
+        "m7i.2xlarge",
+        "m7i.4xlarge",
+        "m7i.8xlarge",
+        "m7i.12xlarge",
+        "m7i.16xlarge",
+        "m7i.24xlarge",
+        "m7i.48xlarge",
+        "m7i-flex.large",
+        "m7i-flex.xlarge",
+        "m7i-flex.2xlarge",
+        "m7i-flex.4xlarge",
+        "m7i-flex.8xlarge",
+        "m7a.medium",
+        "m7a.large",
+        "m7a.xlarge",
+        "m7a.2xlarge",
+        "m7a.4xlarge",
+        "m7a.8xlarge",
+        "m7a.12xlarge",
+        "m7a.16xlarge",
+        "m7a.24xlarge",
+        "m7a.32xlarge",
+        "m7a.48xlarge",
+        "m7a.metal-48xl",
+        "hpc7a.12xlarge",
+        "hpc7a.24xlarge",
+        "hpc7a.48xlarge",
+        "hpc7a.96xlarge",
+        "c7gd.medium",
+        "c7gd.large",
+        "c7gd.xlarge",
+        "c7gd.2xlarge",
+        "c7gd.4xlarge",
+        "c7gd.8xlarge",
+        "c7gd.12xlarge",
+        "c7gd.16xlarge",
+        "m7gd.medium",
+        "m7gd.large",
+        "m7gd.xlarge",
+        "m7gd.2xlarge",
+        "m7gd.4xlarge",
+        "m7gd.8xlarge",
+        "m7gd.12xlarge",
+        "m7gd.16xlarge",
+        "r7gd.medium",
+        "r7gd.large",
+        "r7gd.xlarge",
+        "r7gd.2xlarge",
+        "r7gd.4xlarge",
+        "r7gd.8xlarge",
+        "r7gd.12xlarge",
+        "r7gd.16xlarge",
+        "r7a.medium",
+        "r7a.large",
+        "r7a.xlarge",
+        "r7a.2xlarge",
+        "r7a.4xlarge",
+        "r7a.8xlarge",
+        "r7a.12xlarge",
+        "r7a.16xlarge",
+        "r7a.24xlarge",
+        "r7a.32xlarge",
+        "r7a.48xlarge",
+        "c7i.large",
+        "c7i.xlarge",
+        "c7i.2xlarge",
+        "c7i.4xlarge",
+        "c7i.8xlarge",
+        "c7i.12xlarge",
+        "c7i.16xlarge",
+        "c7i.24xlarge",
+        "c7i.48xlarge",
+        "mac2-m2pro.metal",
+        "r7iz.large",
+        "r7iz.xlarge",
+        "r7iz.2xlarge",
+        "r7iz.4xlarge",
+        "r7iz.8xlarge",
+        "r7iz.12xlarge",
+        "r7iz.16xlarge",
+        "r7iz.32xlarge",
+        "c7a.medium",
+        "c7a.large",
+        "c7a.xlarge",
+        "c7a.2xlarge",
+        "c7a.4xlarge",
+        "c7a.8xlarge",
+        "c7a.12xlarge",
+        "c7a.16xlarge",
+        "c7a.24xlarge",
+        "c7a.32xlarge",
+        "c7a.48xlarge",
+        "c7a.metal-48xl",
+        "r7a.metal-48xl",
+        "r7i.large",
+        "r7i.xlarge",
+        "r7i.2xlarge",
+        "r7i.4xlarge",
+        "r7i.8xlarge",
+        "r7i.12xlarge",
+        "r7i.16xlarge",
+        "r7i.24xlarge",
+        "r7i.48xlarge",
+        "dl2q.24xlarge",
+        "mac2-m2.metal",
+        "i4i.12xlarge",
+        "i4i.24xlarge",
+        "c7i.metal-24xl",
+        "c7i.metal-48xl",
+        "m7i.metal-24xl",
+        "m7i.metal-48xl",
+        "r7i.metal-24xl",
+        "r7i.metal-48xl",
+        "r7iz.metal-16xl",
+        "r7iz.metal-32xl",
+        "c7gd.metal",
+        "m7gd.metal",
+        "r7gd.metal",
+        "g6.xlarge",
+        "g6.2xlarge",
+        "g6.4xlarge",
+        "g6.8xlarge",
+        "g6.12xlarge",
+        "g6.16xlarge",
+        "g6.24xlarge",
+        "g6.48xlarge",
+        "gr6.4xlarge",
+        "gr6.8xlarge",
+        "c7i-flex.large",
+        "c7i-flex.xlarge",
+        "c7i-flex.2xlarge",
+        "c7i-flex.4xlarge",
+        "c7i-flex.8xlarge",
+        "u7i-12tb.224xlarge",
+        "u7in-16tb.224xlarge",
+        "u7in-24tb.224xlarge",
+        "u7in-32tb.224xlarge",
+        "u7ib-12tb.224xlarge",
+        "c7gn.metal",
+        "r8g.medium",
+        "r8g.large",
+        "r8g.xlarge",
+        "r8g.2xlarge",
+        "r8g.4xlarge",
+        "r8g.8xlarge",
+        "r8g.12xlarge",
+        "r8g.16xlarge",
+        "r8g.24xlarge",
+        "r8g.48xlarge",
+        "r8g.metal-24xl",
+        "r8g.metal-48xl",
+        "mac2-m1ultra.metal",
+        "g6e.xlarge",
+        "g6e.2xlarge",
+        "g6e.4xlarge",
+        "g6e.8xlarge",
+        "g6e.12xlarge",
+        "g6e.16xlarge",
+        "g6e.24xlarge",
+        "g6e.48xlarge",
+        "c8g.medium",
+        "c8g.large",
+        "c8g.xlarge",
+        "c8g.2xlarge",
+        "c8g.4xlarge",
+        "c8g.8xlarge",
+        "c8g.12xlarge",
+        "c8g.16xlarge",
+        "c8g.24xlarge",
+        "c8g.48xlarge",
+        "c8g.metal-24xl",
+        "c8g.metal-48xl",
+        "m8g.medium",
+        "m8g.large",
+        "m8g.xlarge",
+        "m8g.2xlarge",
+        "m8g.4xlarge",
+        "m8g.8xlarge",
+        "m8g.12xlarge",
+        "m8g.16xlarge",
+        "m8g.24xlarge",
+        "m8g.48xlarge",
+        "m8g.metal-24xl",
+        "m8g.metal-48xl",
+        "x8g.medium",
+        "x8g.large",
+        "x8g.xlarge",
+        "x8g.2xlarge",
+        "x8g.4xlarge",
+        "x8g.8xlarge",
+        "x8g.12xlarge",
+        "x8g.16xlarge",
+        "x8g.24xlarge",
+        "x8g.48xlarge",
+        "x8g.metal-24xl",
+        "x8g.metal-48xl",
+        "i7ie.large",
+        "i7ie.xlarge",
+        "i7ie.2xlarge",
+        "i7ie.3xlarge",
+        "i7ie.6xlarge",
+        "i7ie.12xlarge",
+        "i7ie.18xlarge",
+        "i7ie.24xlarge",
+        "i7ie.48xlarge",
+        "i8g.large",
+        "i8g.xlarge",
+        "i8g.2xlarge",
+        "i8g.4xlarge",
+        "i8g.8xlarge",
+        "i8g.12xlarge",
+        "i8g.16xlarge",
+        "i8g.24xlarge",
+        "i8g.metal-24xl",
+        "u7i-6tb.112xlarge",
+        "u7i-8tb.112xlarge",
+        "u7inh-32tb.480xlarge",
+        "p5e.48xlarge",
+        "p5en.48xlarge",
+        "f2.12xlarge",
+        "f2.48xlarge",
+        "trn2.48xlarge",
+        "c7i-flex.12xlarge",
+        "c7i-flex.16xlarge",
+        "m7i-flex.12xlarge",
+        "m7i-flex.16xlarge",
+        "i7ie.metal-24xl",
+        "i7ie.metal-48xl",
+        "i8g.48xlarge",
+        "c8gd.medium",
+        "c8gd.large",
+        "c8gd.xlarge",
+        "c8gd.2xlarge",
+        "c8gd.4xlarge",
+        "c8gd.8xlarge",
+        "c8gd.12xlarge",
+        "c8gd.16xlarge",
+        "c8gd.24xlarge",
+        "c8gd.48xlarge",
+        "c8gd.metal-24xl",
+        "c8gd.metal-48xl",
+        "i7i.large",
+        "i7i.xlarge",
+        "i7i.2xlarge",
+        "i7i.4xlarge",
+        "i7i.8xlarge",
+        "i7i.12xlarge",
+        "i7i.16xlarge",
+        "i7i.24xlarge",
+        "i7i.48xlarge",
+        "i7i.metal-24xl",
+        "i7i.metal-48xl",
+        "p6-b200.48xlarge",
+        "m8gd.medium",
+        "m8gd.large",
+        "m8gd.xlarge",
+        "m8gd.2xlarge",
+        "m8gd.4xlarge",
+        "m8gd.8xlarge",
+        "m8gd.12xlarge",
+        "m8gd.16xlarge",
+        "m8gd.24xlarge",
+        "m8gd.48xlarge",
+        "m8gd.metal-24xl",
+        "m8gd.metal-48xl",
+        "r8gd.medium",
+        "r8gd.large",
+        "r8gd.xlarge",
+        "r8gd.2xlarge",
+        "r8gd.4xlarge",
+        "r8gd.8xlarge",
+        "r8gd.12xlarge",
+        "r8gd.16xlarge",
+        "r8gd.24xlarge",
+        "r8gd.48xlarge",
+        "r8gd.metal-24xl",
+        "r8gd.metal-48xl",
+        "c8gn.medium",
+        "c8gn.large",
+        "c8gn.xlarge",
+        "c8gn.2xlarge",
+        "c8gn.4xlarge",
+        "c8gn.8xlarge",
+        "c8gn.12xlarge",
+        "c8gn.16xlarge",
+        "c8gn.24xlarge",
+        "c8gn.48xlarge",
+        "c8gn.metal-24xl",
+        "c8gn.metal-48xl",
+        "f2.6xlarge",
+        "p6e-gb200.36xlarge",
+        "g6f.large",
+        "g6f.xlarge",
+        "g6f.2xlarge",
+        "g6f.4xlarge",
+        "gr6f.4xlarge",
+        "p5.4xlarge",
+        "r8i.large",
+        "r8i.xlarge",
+        "r8i.2xlarge",
+        "r8i.4xlarge",
+        "r8i.8xlarge",
+        "r8i.12xlarge",
+        "r8i.16xlarge",
+        "r8i.24xlarge",
+        "r8i.32xlarge",
+        "r8i.48xlarge",
+        "r8i.96xlarge",
+        "r8i.metal-48xl",
+        "r8i.metal-96xl",
+        "r8i-flex.large",
+        "r8i-flex.xlarge",
+        "r8i-flex.2xlarge",
+        "r8i-flex.4xlarge",
+        "r8i-flex.8xlarge",
+        "r8i-flex.12xlarge",
+        "r8i-flex.16xlarge",
+        "m8i.large",
+        "m8i.xlarge",
+        "m8i.2xlarge",
+        "m8i.4xlarge",
+        "m8i.8xlarge",
+        "m8i.12xlarge",
+        "m8i.16xlarge",
+        "m8i.24xlarge",
+        "m8i.32xlarge",
+        "m8i.48xlarge",
+        "m8i.96xlarge",
+        "m8i.metal-48xl",
+        "m8i.metal-96xl",
+        "m8i-flex.large",
+        "m8i-flex.xlarge",
+        "m8i-flex.2xlarge",
+        "m8i-flex.4xlarge",
+        "m8i-flex.8xlarge",
+        "m8i-flex.12xlarge",
+        "m8i-flex.16xlarge",
+        "i8ge.large",
+        "i8ge.xlarge",
+        "i8ge.2xlarge",
+        "i8ge.3xlarge",
+        "i8ge.6xlarge",
+        "i8ge.12xlarge",
+        "i8ge.18xlarge",
+        "i8ge.24xlarge",
+        "i8ge.48xlarge",
+        "i8ge.metal-24xl",
+        "i8ge.metal-48xl",
+        "mac-m4.metal",
+        "mac-m4pro.metal",
+        "r8gn.medium",
+        "r8gn.large",
+        "r8gn.xlarge",
+        "r8gn.2xlarge",
+        "r8gn.4xlarge",
+        "r8gn.8xlarge",
+        "r8gn.12xlarge",
+        "r8gn.16xlarge",
+        "r8gn.24xlarge",
+        "r8gn.48xlarge",
+        "r8gn.metal-24xl",
+        "r8gn.metal-48xl",
+        "c8i.large",
+        "c8i.xlarge",
+        "c8i.2xlarge",
+        "c8i.4xlarge",
+        "c8i.8xlarge",
+        "c8i.12xlarge",
+        "c8i.16xlarge",
+        "c8i.24xlarge",
+        "c8i.32xlarge",
+        "c8i.48xlarge",
+        "c8i.96xlarge",
+        "c8i.metal-48xl",
+        "c8i.metal-96xl",
+        "c8i-flex.large",
+        "c8i-flex.xlarge",
+        "c8i-flex.2xlarge",
+        "c8i-flex.4xlarge",
+        "c8i-flex.8xlarge",
+        "c8i-flex.12xlarge",
+        "c8i-flex.16xlarge",
+        "r8gb.medium",
+        "r8gb.large",
+        "r8gb.xlarge",
+        "r8gb.2xlarge",
+        "r8gb.4xlarge",
+        "r8gb.8xlarge",
+        "r8gb.12xlarge",
+        "r8gb.16xlarge",
+        "r8gb.24xlarge",
+        "r8gb.metal-24xl",
+        "m8a.medium",
+        "m8a.large",
+        "m8a.xlarge",
+        "m8a.2xlarge",
+        "m8a.4xlarge",
+        "m8a.8xlarge",
+        "m8a.12xlarge",
+        "m8a.16xlarge",
+        "m8a.24xlarge",
+        "m8a.48xlarge",
+        "m8a.metal-24xl",
+        "m8a.metal-48xl",
+        "trn2.3xlarge",
+        "r8a.medium",
+        "r8a.large",
+        "r8a.xlarge",
+        "r8a.2xlarge",
+        "r8a.4xlarge",
+        "r8a.8xlarge",
+        "r8a.12xlarge",
+        "r8a.16xlarge",
+        "r8a.24xlarge",
+        "r8a.48xlarge",
+        "r8a.metal-24xl",
+        "r8a.metal-48xl",
+        "p6-b300.48xlarge",
+        "c8a.medium",
+        "c8a.large",
+        "c8a.xlarge",
+        "c8a.2xlarge",
+        "c8a.4xlarge",
+        "c8a.8xlarge",
+        "c8a.12xlarge",
+        "c8a.16xlarge",
+        "c8a.24xlarge",
+        "c8a.48xlarge",
+        "c8a.metal-24xl",
+        "c8a.metal-48xl",
+        "c8gb.12xlarge",
+        "c8gb.16xlarge",
+        "c8gb.24xlarge",
+        "c8gb.2xlarge",
+        "c8gb.4xlarge",
+        "c8gb.8xlarge",
+        "c8gb.large",
+        "c8gb.medium",
+        "c8gb.metal-24xl",
+        "c8gb.xlarge",
+        "c8gb.48xlarge",
+        "c8gb.metal-48xl",
+        "m8gb.12xlarge",
+        "m8gb.16xlarge",
+        "m8gb.24xlarge",
+        "m8gb.2xlarge",
+        "m8gb.4xlarge",
+        "m8gb.8xlarge",
+        "m8gb.large",
+        "m8gb.medium",
+        "m8gb.xlarge",
+        "m8gb.48xlarge",
+        "m8gb.metal-24xl",
+        "m8gb.metal-48xl",
+        "m8gn.12xlarge",
+        "m8gn.16xlarge",
+        "m8gn.24xlarge",
+        "m8gn.2xlarge",
+        "m8gn.48xlarge",
+        "m8gn.4xlarge",
+        "m8gn.8xlarge",
+        "m8gn.large",
+        "m8gn.medium",
+        "m8gn.xlarge",
+        "m8gn.metal-24xl",
+        "m8gn.metal-48xl",
+        "x8aedz.12xlarge",
+        "x8aedz.24xlarge",
+        "x8aedz.3xlarge",
+        "x8aedz.6xlarge",
+        "x8aedz.large",
+        "x8aedz.metal-12xl",
+        "x8aedz.metal-24xl",
+        "x8aedz.xlarge",
+        "m8azn.medium",
+        "m8azn.large",
+        "m8azn.xlarge",
+        "m8azn.3xlarge",
+        "m8azn.6xlarge",
+        "m8azn.12xlarge",
+        "m8azn.24xlarge",
+        "m8azn.metal-12xl",
+        "m8azn.metal-24xl",
+        "x8i.large",
+        "x8i.xlarge",
+        "x8i.2xlarge",
+        "x8i.4xlarge",
+        "x8i.8xlarge",
+        "x8i.12xlarge",
+        "x8i.16xlarge",
+        "x8i.24xlarge",
+        "x8i.32xlarge",
+        "x8i.48xlarge",
+        "x8i.64xlarge",
+        "x8i.96xlarge",
+        "x8i.metal-48xl",
+        "x8i.metal-96xl",
+        "mac-m4max.metal",
+        "g7e.2xlarge",
+        "g7e.4xlarge",
+        "g7e.8xlarge",
+        "g7e.12xlarge",
+        "g7e.24xlarge",
+        "g7e.48xlarge",
+        "r8id.large",
+        "r8id.xlarge",
+        "r8id.2xlarge",
+        "r8id.4xlarge",
+        "r8id.8xlarge",
+        "r8id.12xlarge",
+        "r8id.16xlarge",
+        "r8id.24xlarge",
+        "r8id.32xlarge",
+        "r8id.48xlarge",
+        "r8id.96xlarge",
+        "r8id.metal-48xl",
+        "r8id.metal-96xl",
+        "c8id.large",
+        "c8id.xlarge",
+        "c8id.2xlarge",
+        "c8id.4xlarge",
+        "c8id.8xlarge",
+        "c8id.12xlarge",
+        "c8id.16xlarge",
+        "c8id.24xlarge",
+        "c8id.32xlarge",
+        "c8id.48xlarge",
+        "c8id.96xlarge",
+        "c8id.metal-48xl",
+        "c8id.metal-96xl",
+        "m8id.large",
+        "m8id.xlarge",
+        "m8id.2xlarge",
+        "m8id.4xlarge",
+        "m8id.8xlarge",
+        "m8id.12xlarge",
+        "m8id.16xlarge",
+        "m8id.24xlarge",
+        "m8id.32xlarge",
+        "m8id.48xlarge",
+        "m8id.96xlarge",
+        "m8id.metal-48xl",
+        "m8id.metal-96xl",
+        "hpc8a.96xlarge"
+      ]
+    },
+    "Integer": {
+      "type": "integer"
+    },
+    "Ipv4PrefixList": {
+      "type": "list",
+      "member": {
+        "shape": "Ipv4PrefixSpecificationRequest",
+        "locationName": "item"
+      }
+    },
+    "Ipv4PrefixSpecificationRequest": {
+      "type": "structure",
+      "members": {
+        "Ipv4Prefix": {
+          "shape": "String"
+        }
+      }
+    },
+    "Ipv6PrefixList": {
+      "type": "list",
+      "member": {
+        "shape": "Ipv6PrefixSpecificationRequest",
+        "locationName": "item"
+      }
+    },
+    "Ipv6PrefixSpecificationRequest": {
+      "type": "structure",
+      "members": {
+        "Ipv6Prefix": {
+          "shape": "String"
+        }
+      }
+    },
+    "KernelId": {
+      "type": "string"
+    },
+    "KeyPairName": {
+      "type": "string"
+    },
+    "LaunchTemplateId": {
+      "type": "string"
+    },
+    "LaunchTemplateSpecification": {
+      "type": "structure",
+      "members": {
+        "LaunchTemplateId": {
+          "shape": "LaunchTemplateId"
+        },
+        "LaunchTemplateName": {
+          "shape": "String"
+        },
+        "Version": {
+          "shape": "String"
+        }
+      }
+    },
+    "LicenseConfiguration": {
+      "type": "structure",
+      "members": {
+        "LicenseConfigurationArn": {
+          "shape": "String",
+          "locationName": "licenseConfigurationArn"
+        }
+      }
+    },
+    "LicenseConfigurationRequest": {
+      "type": "structure",
+      "members": {
+        "LicenseConfigurationArn": {
+          "shape": "String"
+        }
+      }
+    },
+    "LicenseList": {
+      "type": "list",
+      "member": {
+        "shape": "LicenseConfiguration",
+        "locationName": "item"
+      }
+    },
+    "LicenseSpecificationListRequest": {
+      "type": "list",
+      "member": {
+        "shape": "LicenseConfigurationRequest",
+        "locationName": "item"
+      }
+    },
+    "MarketType": {
+      "type": "string",
+      "enum": [
+        "spot",
+        "capacity-block",
+        "interruptible-capacity-reservation"
+      ]
+    },
+    "MillisecondDateTime": {
+      "type": "timestamp"
+    },
+    "ModifyInstanceMetadataOptionsRequest": {
+      "type": "structure",
+      "members": {
+        "InstanceId": {
+          "shape": "InstanceId"
+        },
+        "HttpTokens": {
+          "shape": "HttpTokensState"
+        },
+        "HttpPutResponseHopLimit": {
+          "shape": "Integer"
+        },
+        "HttpEndpoint": {
+          "shape": "InstanceMetadataEndpointState"
+        },
+        "DryRun": {
+          "shape": "Boolean"
+        },
+        "HttpProtocolIpv6": {
+          "shape": "InstanceMetadataProtocolState"
+        },
+        "InstanceMetadataTags": {
+          "shape": "InstanceMetadataTagsState"
+        }
+      },
+      "required": [
+        "InstanceId"
+      ]
+    },
+    "ModifyInstanceMetadataOptionsResult": {
+      "type": "structure",
+      "members": {
+        "InstanceId": {
+          "shape": "String",
+          "locationName": "instanceId"
+        },
+        "InstanceMetadataOptions": {
+          "shape": "InstanceMetadataOptionsResponse",
+          "locationName": "instanceMetadataOptions"
+        }
+      }
+    },
+    "Monitoring": {
+      "type": "structure",
+      "members": {
+        "State": {
+          "shape": "MonitoringState",
+          "locationName": "state"
+        }
+      }
+    },
+    "MonitoringState": {
+      "type": "string",
+      "enum": [
+        "disabled",
+        "disabling",
+        "enabled",
+        "pending"
+      ]
+    },
+    "NestedVirtualizationSpecification": {
+      "type": "string",
+      "enum": [
+        "enabled",
+        "disabled"
+      ]
+    },
+    "NetworkInterfaceId": {
+      "type": "string"
+    },
+    "NetworkInterfaceStatus": {
+      "type": "string",
+      "enum": [
+        "available",
+        "associated",
+        "attaching",
+        "in-use",
+        "detaching"
+      ]
+    },
+    "NextToken": {
+      "type": "string"
+    },
+    "OperatorRequest": {
+      "type": "structure",
+      "members": {
+        "Principal": {
+          "shape": "String"
+        }
+      }
+    },
+    "OperatorResponse": {
+      "type": "structure",
+      "members": {
+        "Managed": {
+          "shape": "Boolean",
+          "locationName": "managed"
+        },
+        "Principal": {
+          "shape": "String",
+          "locationName": "principal"
+        },
+        "HiddenByDefault": {
+          "shape": "Boolean",
+          "locationName": "hiddenByDefault"
+        }
+      }
+    },
+    "Placement": {
+      "type": "structure",
+      "members": {
+        "AvailabilityZoneId": {
+          "shape": "AvailabilityZoneId",
+          "locationName": "availabilityZoneId"
+        },
+        "Affinity": {
+          "shape": "String",
+          "locationName": "affinity"
+        },
+        "GroupName": {
+          "shape": "PlacementGroupName",
+          "locationName": "groupName"
+        },
+        "PartitionNumber": {
+          "shape": "Integer",
+          "locationName": "partitionNumber"
+        },
+        "HostId": {
+          "shape": "String",
+          "locationName": "hostId"
+        },
+        "Tenancy": {
+          "shape": "Tenancy",
+          "locationName": "tenancy"
+        },
+        "SpreadDomain": {
+          "shape": "String",
+          "locationName": "spreadDomain"
+        },
+        "HostResourceGroupArn": {
+          "shape": "String",
+          "locationName": "hostResourceGroupArn"
+        },
+        "GroupId": {
+          "shape": "PlacementGroupId",
+          "locationName": "groupId"
+        },
+        "AvailabilityZone": {
+          "shape": "String",
+          "locationName": "availabilityZone"
+        }
+      }
+    },
+    "PlacementGroupId": {
+      "type": "string"
+    },
+    "PlacementGroupName": {
+      "type": "string"
+    },
+    "PlatformValues": {
+      "type": "string",
+      "enum": [
+        "Windows"
+      ]
+    },
+    "PrivateDnsNameOptionsRequest": {
+      "type": "structure",
+      "members": {
+        "HostnameType": {
+          "shape": "HostnameType"
+        },
+        "EnableResourceNameDnsARecord": {
+          "shape": "Boolean"
+        },
+        "EnableResourceNameDnsAAAARecord": {
+          "shape": "Boolean"
+        }
+      }
+    },
+    "PrivateDnsNameOptionsResponse": {
+      "type": "structure",
+      "members": {
+        "HostnameType": {
+          "shape": "HostnameType",
+          "locationName": "hostnameType"
+        },
+        "EnableResourceNameDnsARecord": {
+          "shape": "Boolean",
+          "locationName": "enableResourceNameDnsARecord"
+        },
+        "EnableResourceNameDnsAAAARecord": {
+          "shape": "Boolean",
+          "locationName": "enableResourceNameDnsAAAARecord"
+        }
+      }
+    },
+    "PrivateIpAddressSpecification": {
+      "type": "structure",
+      "members": {
+        "Primary": {
+          "shape": "Boolean",
+          "locationName": "primary"
+        },
+        "PrivateIpAddress": {
+          "shape": "String",
+          "locationName": "privateIpAddress"
+        }
+      }
+    },
+    "PrivateIpAddressSpecificationList": {
+      "type": "list",
+      "member": {
+        "shape": "PrivateIpAddressSpecification",
+        "locationName": "item"
+      }
+    },
+    "ProductCode": {
+      "type": "structure",
+      "members": {
+        "ProductCodeId": {
+          "shape": "String",
+          "locationName": "productCode"
+        },
+        "ProductCodeType": {
+          "shape": "ProductCodeValues",
+          "locationName": "type"
+        }
+      }
+    },
+    "ProductCodeList": {
+      "type": "list",
+      "member": {
+        "shape": "ProductCode",
+        "locationName": "item"
+      }
+    },
+    "ProductCodeValues": {
+      "type": "string",
+      "enum": [
+        "devpay",
+        "marketplace"
+      ]
+    },
+    "RamdiskId": {
+      "type": "string"
+    },
+    "RebootInstancesRequest": {
+      "type": "structure",
+      "members": {
+        "InstanceIds": {
+          "shape": "InstanceIdStringList",
+          "locationName": "InstanceId"
+        },
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        }
+      },
+      "required": [
+        "InstanceIds"
+      ]
     },
     "Region": {
       "type": "structure",
@@ -367,8 +4983,650 @@ export const ec2Model: ServiceModel = {
         "locationName": "RegionName"
       }
     },
+    "ReplaceIamInstanceProfileAssociationRequest": {
+      "type": "structure",
+      "members": {
+        "IamInstanceProfile": {
+          "shape": "IamInstanceProfileSpecification"
+        },
+        "AssociationId": {
+          "shape": "IamInstanceProfileAssociationId"
+        }
+      },
+      "required": [
+        "IamInstanceProfile",
+        "AssociationId"
+      ]
+    },
+    "ReplaceIamInstanceProfileAssociationResult": {
+      "type": "structure",
+      "members": {
+        "IamInstanceProfileAssociation": {
+          "shape": "IamInstanceProfileAssociation",
+          "locationName": "iamInstanceProfileAssociation"
+        }
+      }
+    },
+    "Reservation": {
+      "type": "structure",
+      "members": {
+        "ReservationId": {
+          "shape": "String",
+          "locationName": "reservationId"
+        },
+        "OwnerId": {
+          "shape": "String",
+          "locationName": "ownerId"
+        },
+        "RequesterId": {
+          "shape": "String",
+          "locationName": "requesterId"
+        },
+        "Groups": {
+          "shape": "GroupIdentifierList",
+          "locationName": "groupSet"
+        },
+        "Instances": {
+          "shape": "InstanceList",
+          "locationName": "instancesSet"
+        }
+      }
+    },
+    "ReservationList": {
+      "type": "list",
+      "member": {
+        "shape": "Reservation",
+        "locationName": "item"
+      }
+    },
+    "ResourceIdList": {
+      "type": "list",
+      "member": {
+        "shape": "TaggableResourceId"
+      }
+    },
+    "ResourceType": {
+      "type": "string",
+      "enum": [
+        "capacity-reservation",
+        "client-vpn-endpoint",
+        "customer-gateway",
+        "carrier-gateway",
+        "coip-pool",
+        "declarative-policies-report",
+        "dedicated-host",
+        "dhcp-options",
+        "egress-only-internet-gateway",
+        "elastic-ip",
+        "elastic-gpu",
+        "export-image-task",
+        "export-instance-task",
+        "fleet",
+        "fpga-image",
+        "host-reservation",
+        "image",
+        "image-usage-report",
+        "import-image-task",
+        "import-snapshot-task",
+        "instance",
+        "instance-event-window",
+        "internet-gateway",
+        "ipam",
+        "ipam-pool",
+        "ipam-scope",
+        "ipv4pool-ec2",
+        "ipv6pool-ec2",
+        "key-pair",
+        "launch-template",
+        "local-gateway",
+        "local-gateway-route-table",
+        "local-gateway-virtual-interface",
+        "local-gateway-virtual-interface-group",
+        "local-gateway-route-table-vpc-association",
+        "local-gateway-route-table-virtual-interface-group-association",
+        "natgateway",
+        "network-acl",
+        "network-interface",
+        "network-insights-analysis",
+        "network-insights-path",
+        "network-insights-access-scope",
+        "network-insights-access-scope-analysis",
+        "outpost-lag",
+        "placement-group",
+        "prefix-list",
+        "replace-root-volume-task",
+        "reserved-instances",
+        "route-table",
+        "security-group",
+        "security-group-rule",
+        "service-link-virtual-interface",
+        "snapshot",
+        "spot-fleet-request",
+        "spot-instances-request",
+        "subnet",
+        "subnet-cidr-reservation",
+        "traffic-mirror-filter",
+        "traffic-mirror-session",
+        "traffic-mirror-target",
+        "transit-gateway",
+        "transit-gateway-attachment",
+        "transit-gateway-connect-peer",
+        "transit-gateway-multicast-domain",
+        "transit-gateway-policy-table",
+        "transit-gateway-metering-policy",
+        "transit-gateway-route-table",
+        "transit-gateway-route-table-announcement",
+        "volume",
+        "vpc",
+        "vpc-endpoint",
+        "vpc-endpoint-connection",
+        "vpc-endpoint-service",
+        "vpc-endpoint-service-permission",
+        "vpc-peering-connection",
+        "vpn-connection",
+        "vpn-gateway",
+        "vpc-flow-log",
+        "capacity-reservation-fleet",
+        "traffic-mirror-filter-rule",
+        "vpc-endpoint-connection-device-type",
+        "verified-access-instance",
+        "verified-access-group",
+        "verified-access-endpoint",
+        "verified-access-policy",
+        "verified-access-trust-provider",
+        "vpn-connection-device-type",
+        "vpc-block-public-access-exclusion",
+        "vpc-encryption-control",
+        "route-server",
+        "route-server-endpoint",
+        "route-server-peer",
+        "ipam-resource-discovery",
+        "ipam-resource-discovery-association",
+        "instance-connect-endpoint",
+        "verified-access-endpoint-target",
+        "ipam-external-resource-verification-token",
+        "capacity-block",
+        "mac-modification-task",
+        "ipam-prefix-list-resolver",
+        "ipam-policy",
+        "ipam-prefix-list-resolver-target",
+        "secondary-interface",
+        "secondary-network",
+        "secondary-subnet",
+        "capacity-manager-data-export",
+        "vpn-concentrator",
+        "ipam-pool-allocation"
+      ]
+    },
+    "RunInstancesMonitoringEnabled": {
+      "type": "structure",
+      "members": {
+        "Enabled": {
+          "shape": "Boolean",
+          "locationName": "enabled"
+        }
+      },
+      "required": [
+        "Enabled"
+      ]
+    },
+    "RunInstancesRequest": {
+      "type": "structure",
+      "members": {
+        "BlockDeviceMappings": {
+          "shape": "BlockDeviceMappingRequestList",
+          "locationName": "BlockDeviceMapping"
+        },
+        "ImageId": {
+          "shape": "ImageId"
+        },
+        "InstanceType": {
+          "shape": "InstanceType"
+        },
+        "Ipv6AddressCount": {
+          "shape": "Integer"
+        },
+        "Ipv6Addresses": {
+          "shape": "InstanceIpv6AddressList",
+          "locationName": "Ipv6Address"
+        },
+        "KernelId": {
+          "shape": "KernelId"
+        },
+        "KeyName": {
+          "shape": "KeyPairName"
+        },
+        "MaxCount": {
+          "shape": "Integer"
+        },
+        "MinCount": {
+          "shape": "Integer"
+        },
+        "Monitoring": {
+          "shape": "RunInstancesMonitoringEnabled"
+        },
+        "Placement": {
+          "shape": "Placement"
+        },
+        "RamdiskId": {
+          "shape": "RamdiskId"
+        },
+        "SecurityGroupIds": {
+          "shape": "SecurityGroupIdStringList",
+          "locationName": "SecurityGroupId"
+        },
+        "SecurityGroups": {
+          "shape": "SecurityGroupStringList",
+          "locationName": "SecurityGroup"
+        },
+        "SubnetId": {
+          "shape": "SubnetId"
+        },
+        "UserData": {
+          "shape": "RunInstancesUserData"
+        },
+        "ElasticGpuSpecification": {
+          "shape": "ElasticGpuSpecifications"
+        },
+        "ElasticInferenceAccelerators": {
+          "shape": "ElasticInferenceAccelerators",
+          "locationName": "ElasticInferenceAccelerator"
+        },
+        "TagSpecifications": {
+          "shape": "TagSpecificationList",
+          "locationName": "TagSpecification"
+        },
+        "LaunchTemplate": {
+          "shape": "LaunchTemplateSpecification"
+        },
+        "InstanceMarketOptions": {
+          "shape": "InstanceMarketOptionsRequest"
+        },
+        "CreditSpecification": {
+          "shape": "CreditSpecificationRequest"
+        },
+        "CpuOptions": {
+          "shape": "CpuOptionsRequest"
+        },
+        "CapacityReservationSpecification": {
+          "shape": "CapacityReservationSpecification"
+        },
+        "HibernationOptions": {
+          "shape": "HibernationOptionsRequest"
+        },
+        "LicenseSpecifications": {
+          "shape": "LicenseSpecificationListRequest",
+          "locationName": "LicenseSpecification"
+        },
+        "MetadataOptions": {
+          "shape": "InstanceMetadataOptionsRequest"
+        },
+        "EnclaveOptions": {
+          "shape": "EnclaveOptionsRequest"
+        },
+        "PrivateDnsNameOptions": {
+          "shape": "PrivateDnsNameOptionsRequest"
+        },
+        "MaintenanceOptions": {
+          "shape": "InstanceMaintenanceOptionsRequest"
+        },
+        "DisableApiStop": {
+          "shape": "Boolean"
+        },
+        "EnablePrimaryIpv6": {
+          "shape": "Boolean"
+        },
+        "NetworkPerformanceOptions": {
+          "shape": "InstanceNetworkPerformanceOptionsRequest"
+        },
+        "Operator": {
+          "shape": "OperatorRequest"
+        },
+        "SecondaryInterfaces": {
+          "shape": "InstanceSecondaryInterfaceSpecificationListRequest",
+          "locationName": "SecondaryInterface"
+        },
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        },
+        "DisableApiTermination": {
+          "shape": "Boolean",
+          "locationName": "disableApiTermination"
+        },
+        "InstanceInitiatedShutdownBehavior": {
+          "shape": "ShutdownBehavior",
+          "locationName": "instanceInitiatedShutdownBehavior"
+        },
+        "PrivateIpAddress": {
+          "shape": "String",
+          "locationName": "privateIpAddress"
+        },
+        "ClientToken": {
+          "shape": "String",
+          "locationName": "clientToken"
+        },
+        "AdditionalInfo": {
+          "shape": "String",
+          "locationName": "additionalInfo"
+        },
+        "NetworkInterfaces": {
+          "shape": "InstanceNetworkInterfaceSpecificationList",
+          "locationName": "networkInterface"
+        },
+        "IamInstanceProfile": {
+          "shape": "IamInstanceProfileSpecification",
+          "locationName": "iamInstanceProfile"
+        },
+        "EbsOptimized": {
+          "shape": "Boolean",
+          "locationName": "ebsOptimized"
+        }
+      },
+      "required": [
+        "MaxCount",
+        "MinCount"
+      ]
+    },
+    "RunInstancesUserData": {
+      "type": "string"
+    },
+    "SecondaryInterfaceId": {
+      "type": "string"
+    },
+    "SecondaryInterfaceStatus": {
+      "type": "string",
+      "enum": [
+        "available",
+        "in-use"
+      ]
+    },
+    "SecondaryInterfaceType": {
+      "type": "string",
+      "enum": [
+        "secondary"
+      ]
+    },
+    "SecondaryNetworkId": {
+      "type": "string"
+    },
+    "SecondarySubnetId": {
+      "type": "string"
+    },
+    "SecurityGroupId": {
+      "type": "string"
+    },
+    "SecurityGroupIdStringList": {
+      "type": "list",
+      "member": {
+        "shape": "SecurityGroupId",
+        "locationName": "SecurityGroupId"
+      }
+    },
+    "SecurityGroupName": {
+      "type": "string"
+    },
+    "SecurityGroupStringList": {
+      "type": "list",
+      "member": {
+        "shape": "SecurityGroupName",
+        "locationName": "SecurityGroup"
+      }
+    },
+    "ShutdownBehavior": {
+      "type": "string",
+      "enum": [
+        "stop",
+        "terminate"
+      ]
+    },
+    "SnapshotId": {
+      "type": "string"
+    },
+    "SpotInstanceType": {
+      "type": "string",
+      "enum": [
+        "one-time",
+        "persistent"
+      ]
+    },
+    "SpotMarketOptions": {
+      "type": "structure",
+      "members": {
+        "MaxPrice": {
+          "shape": "String"
+        },
+        "SpotInstanceType": {
+          "shape": "SpotInstanceType"
+        },
+        "BlockDurationMinutes": {
+          "shape": "Integer"
+        },
+        "ValidUntil": {
+          "shape": "DateTime"
+        },
+        "InstanceInterruptionBehavior": {
+          "shape": "InstanceInterruptionBehavior"
+        }
+      }
+    },
+    "StartInstancesRequest": {
+      "type": "structure",
+      "members": {
+        "InstanceIds": {
+          "shape": "InstanceIdStringList",
+          "locationName": "InstanceId"
+        },
+        "AdditionalInfo": {
+          "shape": "String",
+          "locationName": "additionalInfo"
+        },
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        }
+      },
+      "required": [
+        "InstanceIds"
+      ]
+    },
+    "StartInstancesResult": {
+      "type": "structure",
+      "members": {
+        "StartingInstances": {
+          "shape": "InstanceStateChangeList",
+          "locationName": "instancesSet"
+        }
+      }
+    },
+    "StateReason": {
+      "type": "structure",
+      "members": {
+        "Code": {
+          "shape": "String",
+          "locationName": "code"
+        },
+        "Message": {
+          "shape": "String",
+          "locationName": "message"
+        }
+      }
+    },
+    "StatusName": {
+      "type": "string",
+      "enum": [
+        "reachability"
+      ]
+    },
+    "StatusType": {
+      "type": "string",
+      "enum": [
+        "passed",
+        "failed",
+        "insufficient-data",
+        "initializing"
+      ]
+    },
+    "StopInstancesRequest": {
+      "type": "structure",
+      "members": {
+        "InstanceIds": {
+          "shape": "InstanceIdStringList",
+          "locationName": "InstanceId"
+        },
+        "Hibernate": {
+          "shape": "Boolean"
+        },
+        "SkipOsShutdown": {
+          "shape": "Boolean"
+        },
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        },
+        "Force": {
+          "shape": "Boolean",
+          "locationName": "force"
+        }
+      },
+      "required": [
+        "InstanceIds"
+      ]
+    },
+    "StopInstancesResult": {
+      "type": "structure",
+      "members": {
+        "StoppingInstances": {
+          "shape": "InstanceStateChangeList",
+          "locationName": "instancesSet"
+        }
+      }
+    },
     "String": {
       "type": "string"
+    },
+    "SubnetId": {
+      "type": "string"
+    },
+    "SummaryStatus": {
+      "type": "string",
+      "enum": [
+        "ok",
+        "impaired",
+        "insufficient-data",
+        "not-applicable",
+        "initializing"
+      ]
+    },
+    "Tag": {
+      "type": "structure",
+      "members": {
+        "Key": {
+          "shape": "String",
+          "locationName": "key"
+        },
+        "Value": {
+          "shape": "String",
+          "locationName": "value"
+        }
+      }
+    },
+    "TagDescription": {
+      "type": "structure",
+      "members": {
+        "Key": {
+          "shape": "String",
+          "locationName": "key"
+        },
+        "ResourceId": {
+          "shape": "String",
+          "locationName": "resourceId"
+        },
+        "ResourceType": {
+          "shape": "ResourceType",
+          "locationName": "resourceType"
+        },
+        "Value": {
+          "shape": "String",
+          "locationName": "value"
+        }
+      }
+    },
+    "TagDescriptionList": {
+      "type": "list",
+      "member": {
+        "shape": "TagDescription",
+        "locationName": "item"
+      }
+    },
+    "TagList": {
+      "type": "list",
+      "member": {
+        "shape": "Tag",
+        "locationName": "item"
+      }
+    },
+    "TagSpecification": {
+      "type": "structure",
+      "members": {
+        "ResourceType": {
+          "shape": "ResourceType",
+          "locationName": "resourceType"
+        },
+        "Tags": {
+          "shape": "TagList",
+          "locationName": "Tag"
+        }
+      }
+    },
+    "TagSpecificationList": {
+      "type": "list",
+      "member": {
+        "shape": "TagSpecification",
+        "locationName": "item"
+      }
+    },
+    "TaggableResourceId": {
+      "type": "string"
+    },
+    "Tenancy": {
+      "type": "string",
+      "enum": [
+        "default",
+        "dedicated",
+        "host"
+      ]
+    },
+    "TerminateInstancesRequest": {
+      "type": "structure",
+      "members": {
+        "InstanceIds": {
+          "shape": "InstanceIdStringList",
+          "locationName": "InstanceId"
+        },
+        "Force": {
+          "shape": "Boolean"
+        },
+        "SkipOsShutdown": {
+          "shape": "Boolean"
+        },
+        "DryRun": {
+          "shape": "Boolean",
+          "locationName": "dryRun"
+        }
+      },
+      "required": [
+        "InstanceIds"
+      ]
+    },
+    "TerminateInstancesResult": {
+      "type": "structure",
+      "members": {
+        "TerminatingInstances": {
+          "shape": "InstanceStateChangeList",
+          "locationName": "instancesSet"
+        }
+      }
     },
     "ValueStringList": {
       "type": "list",
@@ -376,6 +5634,25 @@ export const ec2Model: ServiceModel = {
         "shape": "String",
         "locationName": "item"
       }
+    },
+    "VirtualizationType": {
+      "type": "string",
+      "enum": [
+        "hvm",
+        "paravirtual"
+      ]
+    },
+    "VolumeType": {
+      "type": "string",
+      "enum": [
+        "standard",
+        "io1",
+        "io2",
+        "gp2",
+        "sc1",
+        "st1",
+        "gp3"
+      ]
     },
     "ZoneIdStringList": {
       "type": "list",

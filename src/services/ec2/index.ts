@@ -1,7 +1,10 @@
-/** The EC2 service: regions and zones now; instances and instance profile associations come next. */
+/** The EC2 service: regions and zones, instances, instance profile associations and metadata options. */
 import { ec2Model, type Ec2Operations, type AvailabilityZone, type Region } from '../../protocol/generated/ec2.ts';
 import { AwsError } from '../../protocol/errors.ts';
 import { defineService, type ServiceDefinition } from '../service.ts';
+import type { IamState } from '../../state/iam-state.ts';
+import { associationHandlers } from './associations.ts';
+import { instanceHandlers } from './instances.ts';
 import { applyFilters } from './filters.ts';
 import { REGIONS, zonesOf, type RegionInfo, type ZoneInfo } from './regions.ts';
 
@@ -23,8 +26,10 @@ const zoneView = (z: ZoneInfo): AvailabilityZone => ({
   ZoneType: 'availability-zone',
 });
 
-export function ec2Service(): ServiceDefinition {
+export function ec2Service(state: IamState): ServiceDefinition {
   return defineService<Ec2Operations>(ec2Model, {
+    ...instanceHandlers(state),
+    ...associationHandlers(state),
     DescribeRegions: (input) => {
       const named = input.RegionNames ?? [];
       for (const name of named) {
