@@ -48,6 +48,7 @@ export function buildContext(c: ContextInput): Record<string, ContextValue> {
     ctx['aws:TokenIssueTime'] = new Date(session.issuedAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
     ctx['aws:MultiFactorAuthPresent'] = String(session.mfa === true);
     if (session.sourceIdentity !== undefined) ctx['aws:SourceIdentity'] = session.sourceIdentity;
+    for (const [key, value] of Object.entries(session.context ?? {})) ctx[key] = value;
   }
   // Session tags override the role's or user's own tags of the same key.
   const principalTags = new Map<string, { Key: string; Value: string }>();

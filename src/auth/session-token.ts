@@ -33,6 +33,8 @@ export interface SessionClaims {
   /** True when a role session assumed this role: such sessions last at most an hour. */
   readonly chained?: boolean;
   readonly mfa?: boolean;
+  /** Condition keys the session carries into every request (ec2:SourceInstanceARN, ec2:RoleDelivery). */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 const VERSION = Buffer.from('RC1');

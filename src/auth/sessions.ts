@@ -25,6 +25,8 @@ export interface RoleSessionRequest {
   readonly tags?: readonly Tag[];
   readonly transitiveTagKeys?: readonly string[];
   readonly sourceIdentity?: string;
+  /** Condition keys to carry into the session's requests (the metadata service's ec2:SourceInstanceARN). */
+  readonly context?: Readonly<Record<string, string>>;
   readonly now: Date;
 }
 
@@ -48,7 +50,8 @@ export function issueRoleSession(tokenKey: Buffer, r: RoleSessionRequest): Issue
   const callerSession = r.caller?.type === 'assumed-role' ? r.caller.session : undefined;
   const chained = callerSession !== undefined;
   const duration = r.durationSeconds ?? ONE_HOUR;
-  if (duration > r.role.maxSessionDuration) {
+  // MaxSessionDuration bounds what callers ask for; services delivering credentials (EC2) set their own.
+  if (r.caller !== undefined && duration > r.role.maxSessionDuration) {
     throw commonErrors.validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }
   if (chained && duration > ONE_HOUR) {
@@ -126,6 +129,7 @@ export function issueRoleSession(tokenKey: Buffer, r: RoleSessionRequest): Issue
     ...(transitive.length + inheritedKeys.length > 0 && { transitiveTagKeys: [...inheritedKeys, ...transitive] }),
     ...(sourceIdentity !== undefined && { sourceIdentity }),
     ...(chained && { chained: true }),
+    ...(r.context && { context: r.context }),
   };
   const hasSessionData = r.policy !== undefined || (r.policyArns ?? []).length > 0 || tags.length > 0;
   return { claims, token: sealToken(tokenKey, claims), ...(hasSessionData && { packedPolicySize: packed }) };

@@ -53,6 +53,8 @@ export interface InstanceRecord {
   readonly tags: readonly Ec2Tag[];
   readonly metadataOptions: MetadataOptionsRecord;
   readonly association?: ProfileAssociationRecord;
+  /** The port of the instance's metadata service on 127.0.0.1, kept with the instance across stops and restarts. */
+  readonly metadataPort?: number;
   /** Associations this instance had before, so a stale id is told apart from an unknown one. */
   readonly pastAssociationIds: readonly string[];
 }

@@ -3,6 +3,7 @@
  *   GET  /_rolecall/health  → {"status":"ok","version":…} once ready
  *   GET  /_rolecall/clock   → {"now": ISO time, "offsetSeconds": n}
  *   POST /_rolecall/clock   {"advanceSeconds": n} moves the clock forward; SigV4-signed by an account root only
+ *   GET  /_rolecall/instances/i-…  → the instance's account, region, state and metadata endpoint
  */
 import type { KeyResolver } from '../auth/credentials.ts';
 import type { AdjustableClock } from '../model/clock.ts';
@@ -16,6 +17,8 @@ export interface AdminDeps {
   readonly ready: () => boolean;
   readonly clock: AdjustableClock;
   readonly resolveKey: KeyResolver;
+  /** An instance's account, region, state and metadata endpoint, for `rolecall env` and `rolecall run`. */
+  readonly instance: (id: string) => Readonly<Record<string, string>> | undefined;
 }
 
 const json = (status: number, value: unknown): GatewayResponse => ({
@@ -73,7 +76,14 @@ export function handleAdmin(deps: AdminDeps, req: GatewayRequest): GatewayRespon
         : json(503, { status: 'starting', version: deps.version });
     case '/_rolecall/clock':
       return clock(deps, req);
-    default:
+    default: {
+      const m = /^\/_rolecall\/instances\/(i-[0-9a-f]+)$/.exec(req.path);
+      if (m) {
+        if (req.method !== 'GET') return methodNotAllowed(['GET']);
+        const info = deps.instance(m[1] ?? '');
+        return info ? json(200, info) : json(404, { error: `no instance ${m[1] ?? ''}` });
+      }
       return json(404, { error: `no admin resource at ${req.path}` });
+    }
   }
 }

@@ -86,6 +86,9 @@ export const SETTINGS: readonly Setting[] = [
   },
 ];
 
+/** ROLECALL_* variables other commands read (`rolecall env`/`run` find the server by ROLECALL_ENDPOINT). */
+const OTHER_COMMANDS_ENV = new Set(['ROLECALL_ENDPOINT']);
+
 export const DEFAULTS: ServerConfig = {
   host: '127.0.0.1',
   port: 4566,
@@ -104,7 +107,7 @@ export function parseServeConfig(
   let config: Record<string, unknown> = { ...DEFAULTS };
   const knownEnv = new Set(SETTINGS.map((s) => s.env));
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('ROLECALL_') || value === undefined) continue;
+    if (!name.startsWith('ROLECALL_') || value === undefined || OTHER_COMMANDS_ENV.has(name)) continue;
     const setting = SETTINGS.find((s) => s.env === name);
     if (!setting) {
       throw new ConfigError(`unknown environment variable ${name} (known: ${[...knownEnv].join(', ')})`);

@@ -15,6 +15,9 @@ import { authorize } from '../auth/authorize.ts';
 import { denialError } from '../auth/denials.ts';
 import { keyUsageRecorder } from '../auth/key-usage.ts';
 import { loadTokenKey } from '../state/secrets.ts';
+import { InstanceCredentials } from '../imds/credentials.ts';
+import { MetadataListeners } from '../imds/listeners.ts';
+import { stateAt } from '../model/ec2.ts';
 import { iamService } from '../services/iam/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
@@ -59,20 +62,38 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       denial: (protocol, principal, result) => denialError(tokenKey, protocol, principal, result),
       keyUsed: keyUsageRecorder(iam, log),
     });
+    const metadata = new MetadataListeners(iam, new InstanceCredentials(iam, tokenKey), clock, log);
+    const instanceInfo = (id: string) => {
+      for (const account of iam.accounts('ec2.instance')) {
+        const instance = iam.get('ec2.instance', account, id);
+        if (!instance) continue;
+        const endpoint = metadata.endpoint(id);
+        return {
+          instanceId: id,
+          account,
+          region: instance.region,
+          state: stateAt(instance, clock.now()),
+          ...(endpoint !== undefined && { metadataEndpoint: endpoint }),
+        };
+      }
+      return undefined;
+    };
     const http = await startHttpServer(
-      { pipeline, admin: { version: VERSION, ready: () => ready, clock, resolveKey }, log },
+      { pipeline, admin: { version: VERSION, ready: () => ready, clock, resolveKey, instance: instanceInfo }, log },
       config.host,
       config.port,
     );
     const host = http.address.family === 'IPv6' ? `[${http.address.address}]` : http.address.address;
     const endpoint = `http://${host}:${http.address.port}`;
     if (config.readyFile !== undefined) writeFileSync(config.readyFile, JSON.stringify({ endpoint }) + '\n');
+    metadata.start();
     ready = true;
     return {
       endpoint,
       clock,
       close: async () => {
         ready = false;
+        await metadata.close();
         await http.close();
         await store.close();
       },

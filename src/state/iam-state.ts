@@ -26,6 +26,7 @@ export class IamState {
   /** Access key id → owning account: keys are looked up on every request, across accounts. */
   private readonly keyAccounts = new Map<string, string>();
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly listeners: (() => void)[] = [];
 
   private constructor(private readonly store: Store) {
     for (const kind of IAM_KINDS) this.tables.set(kind, new Map());
@@ -64,6 +65,16 @@ export class IamState {
   private remove(kind: IamKind, account: string, key: string): void {
     this.table(kind).get(account)?.delete(key);
     if (kind === 'iam.access-key') this.keyAccounts.delete(key);
+  }
+
+  /** Calls fn after every committed write (for followers of the state, such as the metadata service). */
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Every account that holds records of a kind. */
+  accounts(kind: IamKind): string[] {
+    return [...this.table(kind).keys()];
   }
 
   /** An access key issued by IAM, wherever its account. */
@@ -110,6 +121,7 @@ export class IamState {
         return fn(w);
       });
       for (const apply of applied) apply();
+      if (applied.length > 0) for (const listener of this.listeners) listener();
       return result;
     });
     this.tail = run.catch(() => undefined);
