@@ -13,6 +13,7 @@ import { AwsError, commonErrors, isAwsError } from '../protocol/errors.ts';
 import type { ServiceModel } from '../protocol/model.ts';
 import { authenticationError } from '../protocol/query/auth-errors.ts';
 import { decodeParams, parseForm, type TypeProblem } from '../protocol/query/decode.ts';
+import { ec2ValidationError } from '../protocol/query/ec2-validation.ts';
 import { encodeError, encodeResult } from '../protocol/query/encode.ts';
 import { validationMessage, validationProblems, type ValidationProblem } from '../protocol/query/validate.ts';
 import { verifySigV4 } from '../protocol/sigv4/verify.ts';
@@ -147,6 +148,7 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
         ...(op.input === undefined ? [] : validationProblems(model, op.input, input)),
       ];
       if (problems.length > 0) {
+        if (model.protocol === 'ec2') throw ec2ValidationError(problems);
         throw commonErrors.validation(service.describeInvalid?.(problems) ?? validationMessage(problems));
       }
 

@@ -129,6 +129,8 @@ export function encodeResult(model: ServiceModel, operation: string, output: unk
   if (model.protocol === 'ec2') {
     writer.parts.push(`<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${ns}">`);
     writer.parts.push(`<requestId>${requestId}</requestId>`);
+    // EC2 operations without output data answer `<return>true</return>` (EC2 API reference, e.g. CreateTags).
+    if (shape === undefined) writer.parts.push('<return>true</return>');
     body();
     writer.parts.push(`</${operation}Response>`);
     return writer.parts.join('');

@@ -7,10 +7,10 @@
 import type { Ec2Operations, IamInstanceProfileAssociation } from '../../protocol/generated/ec2.ts';
 import type { Handlers, OperationContext } from '../service.ts';
 import type { IamState } from '../../state/iam-state.ts';
-import type { InstanceRecord } from '../../model/ec2.ts';
+import { stateAt, type InstanceRecord } from '../../model/ec2.ts';
 import { applyFilters } from './filters.ts';
 import { associationNotFound, incorrectState, instanceNotFound } from './errors.ts';
-import { hexId, pageOf } from './instances.ts';
+import { hexId, pageOf, SETTLE_MS } from './instances.ts';
 import { findProfile } from './profiles.ts';
 import { associationView } from './views.ts';
 
@@ -66,7 +66,12 @@ export function associationHandlers(state: IamState): Handlers<AssociationOps> {
       }),
 
     DescribeIamInstanceProfileAssociations: (input, ctx) => {
-      let rows = instancesOf(ctx).flatMap((i) => (i.association ? [associated(i, 'associated')] : []));
+      // A new association is `associating` for a moment, then `associated`; a terminated instance's is gone.
+      const settled = (i: InstanceRecord) =>
+        ctx.now.getTime() - Date.parse(i.association?.timestamp ?? '') >= SETTLE_MS ? 'associated' : 'associating';
+      let rows = instancesOf(ctx)
+        .filter((i) => stateAt(i, ctx.now) !== 'terminated')
+        .flatMap((i) => (i.association ? [associated(i, settled(i))] : []));
       if (input.AssociationIds && input.AssociationIds.length > 0) {
         for (const id of input.AssociationIds)
           if (!rows.some((r) => r.AssociationId === id)) throw associationNotFound(id);

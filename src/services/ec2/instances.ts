@@ -32,7 +32,7 @@ type InstanceOps = Pick<
 >;
 
 /** How long a transitional state lasts on rolecall's clock. */
-const SETTLE_MS = 500;
+export const SETTLE_MS = 500;
 /** Terminated instances stay visible for an hour, as on AWS. */
 const TERMINATED_VISIBLE_MS = 3_600_000;
 
@@ -75,10 +75,11 @@ export function pageOf<T>(
   const start = token === undefined ? 0 : Number.parseInt(Buffer.from(token, 'base64url').toString('utf8'), 10);
   if (!Number.isInteger(start) || start < 0) throw invalidParameter(`The token '${token ?? ''}' is invalid.`);
   if (max === undefined) return { items: items.slice(start) };
-  if (max < 5 || max > 1000)
-    throw invalidParameter(
-      `Value ( ${max} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`,
-    );
+  // AWS's wording (aws/aws-sdk-ruby#2575 quotes it).
+  if (max < 5)
+    throw invalidParameter(`Value ( ${max} ) for parameter maxResults is invalid. Expecting a value greater than 5.`);
+  if (max > 1000)
+    throw invalidParameter(`Value ( ${max} ) for parameter maxResults is invalid. Expecting a value less than 1000.`);
   const page = items.slice(start, start + max);
   return start + max < items.length
     ? { items: page, next: Buffer.from(String(start + max)).toString('base64url') }
@@ -166,6 +167,12 @@ export function instanceHandlers(state: IamState): Handlers<InstanceOps> {
         );
       }
       if (!input.ImageId) throw missingParameter('ImageId');
+      const hop = input.MetadataOptions?.HttpPutResponseHopLimit;
+      if (hop !== undefined && (hop < 1 || hop > 64)) {
+        throw invalidParameter(
+          `The HttpPutResponseHopLimit value ${hop} is not valid. Specify a value between 1 and 64.`,
+        );
+      }
       const profile = input.IamInstanceProfile ? findProfile(state, ctx.account, input.IamInstanceProfile) : undefined;
       const zones = zonesOf(ctx.region);
       const zone = input.Placement?.AvailabilityZone ?? zones[0]?.name ?? `${ctx.region}a`;
@@ -228,6 +235,13 @@ export function instanceHandlers(state: IamState): Handlers<InstanceOps> {
     },
 
     DescribeInstances: (input, ctx) => {
+      if (input.InstanceIds && input.InstanceIds.length > 0 && input.MaxResults !== undefined) {
+        throw new AwsError(
+          'InvalidParameterCombination',
+          400,
+          'The parameter instancesSet cannot be used with the parameter maxResults',
+        );
+      }
       const chosen = input.InstanceIds && input.InstanceIds.length > 0 ? findAll(ctx, input.InstanceIds) : visible(ctx);
       const matched = filterInstances(chosen, input.Filters, ctx.now);
       const page = pageOf(matched, input.NextToken, input.MaxResults);
@@ -286,11 +300,24 @@ export function instanceHandlers(state: IamState): Handlers<InstanceOps> {
     }),
 
     StopInstances: async (input, ctx) => ({
-      StoppingInstances: await transition(ctx, input.InstanceIds, (_i, current) =>
-        current === 'stopped' || current === 'stopping' || current === 'terminated' || current === 'shutting-down'
-          ? 'unchanged'
-          : { via: 'stopping', to: 'stopped' },
-      ),
+      StoppingInstances: await transition(ctx, input.InstanceIds, (i, current) => {
+        // AWS's answers (quoted in ansible-collections/amazon.aws#146 and cloud-custodian#6014).
+        if (current === 'terminated' || current === 'shutting-down') {
+          throw new AwsError(
+            'IncorrectInstanceState',
+            400,
+            `This instance '${i.instanceId}' is not in a state from which it can be stopped.`,
+          );
+        }
+        if (current === 'pending') {
+          throw new AwsError(
+            'IncorrectInstanceState',
+            400,
+            `Instance '${i.instanceId}' cannot be stopped as it has never reached the 'running' state.`,
+          );
+        }
+        return current === 'stopped' || current === 'stopping' ? 'unchanged' : { via: 'stopping', to: 'stopped' };
+      }),
     }),
 
     RebootInstances: (input, ctx) => {
