@@ -66,5 +66,7 @@ export function workloadEnvironment(
 /** The value of `--instance ID` (or `--instance=ID`). */
 export function instanceArg(args: readonly string[]): string | undefined {
   const i = args.indexOf('--instance');
-  return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--instance='))?.slice('--instance='.length);
+  const value = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--instance='))?.slice('--instance='.length);
+  // A flag in its place means the id was forgotten.
+  return value === undefined || value.startsWith('--') ? undefined : value;
 }

@@ -3,6 +3,7 @@
  * chain ends at the instance's metadata service — and passes CMD's exit code through.
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { endpointFrom, fetchInstance, instanceArg, workloadEnvironment } from './instance-env.ts';
 
 const USAGE = 'usage: rolecall run --instance i-… [--endpoint URL] -- COMMAND [ARGS…]';
@@ -37,6 +38,7 @@ export async function run(args: readonly string[]): Promise<number> {
       console.error(`rolecall run: cannot run ${program}: ${err.message}`);
       resolve(127);
     });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 1 : 1)));
+    // Killed by a signal: 128 + its number, as shells report it.
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
   });
 }
