@@ -25,6 +25,8 @@ const RECONCILE_MS = 200;
 
 export class MetadataListeners {
   private readonly listeners = new Map<string, Listener>();
+  /** Instances whose workloads asked for credentials without a profile, and when they last did (for the doctor). */
+  private readonly askedWithoutProfile = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -46,6 +48,11 @@ export class MetadataListeners {
   endpoint(instanceId: string): string | undefined {
     const l = this.listeners.get(instanceId);
     return l?.port === undefined || l.closing ? undefined : `http://127.0.0.1:${l.port}`;
+  }
+
+  /** When a workload on the instance last asked for credentials while it had no profile, if it ever did. */
+  askedForCredentialsWithoutProfile(instanceId: string): string | undefined {
+    return this.askedWithoutProfile.get(instanceId);
   }
 
   private wanted(): Map<string, { account: string; instance: InstanceRecord }> {
@@ -76,11 +83,13 @@ export class MetadataListeners {
       instance: () => this.state.get('ec2.instance', account, instanceId),
       credentials: this.credentials,
       now: () => this.clock.now(),
-      noProfile: (i) =>
+      noProfile: (i) => {
+        this.askedWithoutProfile.set(i.instanceId, this.clock.now().toISOString());
         this.log.warn(
           { instanceId: i.instanceId },
           `instance ${i.instanceId} has no IAM instance profile, and a workload on it asked for credentials; attach one with: aws ec2 associate-iam-instance-profile --instance-id ${i.instanceId} --iam-instance-profile Name=PROFILE`,
-        ),
+        );
+      },
     });
     const server = createServer((req, res) => {
       const response = metadata.handle({

@@ -68,12 +68,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         const instance = iam.get('ec2.instance', account, id);
         if (!instance) continue;
         const endpoint = metadata.endpoint(id);
+        const askedWithoutProfile = metadata.askedForCredentialsWithoutProfile(id);
         return {
           instanceId: id,
           account,
           region: instance.region,
           state: stateAt(instance, clock.now()),
           ...(endpoint !== undefined && { metadataEndpoint: endpoint }),
+          ...(askedWithoutProfile !== undefined && { credentialsAskedWithoutProfileAt: askedWithoutProfile }),
         };
       }
       return undefined;

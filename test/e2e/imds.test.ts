@@ -427,6 +427,9 @@ out({'method': session.get_credentials().method, 'who': attempt(sts.get_caller_i
       await waitFor('the no-profile warning', async () =>
         server().output().includes(`instance ${bare} has no IAM instance profile`) ? true : undefined,
       );
+      // …and keeps it, for the checks that look for the classic mistakes.
+      const info = (await (await fetch(`${endpoint()}/_rolecall/instances/${bare}`)).json()) as Record<string, string>;
+      assert.match(info['credentialsAskedWithoutProfileAt'] ?? '', /^\d{4}-\d{2}-\d{2}T/);
       if (!noAwsCli) {
         const cli = cliOn(endpoint(), bare, ['sts', 'get-caller-identity']);
         assert.notEqual(cli.status, 0);
