@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runEngineBench } from './engine.ts';
 import { LoadGenerator } from './lib/load.ts';
+import { isSequence } from './lib/load-protocol.ts';
 import { parseOptions, USAGE, UsageError } from './lib/options.ts';
 import { formatProfile, summarizeProfile } from './lib/profile.ts';
 import { describeMachine, formatScenario, machine, ratios, resultsJson } from './lib/report.ts';
@@ -53,6 +54,9 @@ async function loadScenarios(requested: readonly string[]): Promise<{ http: Scen
     engine: requested.length === 0 || requested.includes(ENGINE),
   };
 }
+
+/** What the progress lines count per second: requests, or whole request sequences. */
+const unit = (spec: Pick<PointRequest, 'request'>) => (isSequence(spec.request) ? 'sequences/s' : 'req/s');
 
 function context(
   options: BenchOptions,
@@ -100,7 +104,7 @@ function context(
       const result = await run(target, spec, options.warmupSeconds * 1000, options.seconds * 1000);
       const tag = options.rounds > 1 ? `round ${round + 1}/${options.rounds} ` : '';
       log(
-        `${tag}c=${spec.concurrency} ${target.name}: ${Math.round(result.rps)} req/s, p50 ${result.latency.p50.toFixed(2)} ms, ` +
+        `${tag}c=${spec.concurrency} ${target.name}: ${Math.round(result.rps)} ${unit(spec)}, p50 ${result.latency.p50.toFixed(2)} ms, ` +
           `p99 ${result.latency.p99.toFixed(2)} ms, ${result.errorCount} errors`,
       );
       return { target: target.name, round, result };
@@ -109,7 +113,7 @@ function context(
       const concurrency = Math.max(...options.concurrency);
       const result = await run(target, { ...spec, concurrency }, 0, PRIME_MS);
       log(
-        `primed ${target.name} (${PRIME_MS / 1000} s at c=${concurrency}, not counted): ${Math.round(result.rps)} req/s`,
+        `primed ${target.name} (${PRIME_MS / 1000} s at c=${concurrency}, not counted): ${Math.round(result.rps)} ${unit(spec)}`,
       );
     },
   };

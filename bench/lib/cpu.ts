@@ -1,4 +1,4 @@
-/** CPU time of another process (the server under test), read from /proc on Linux; undefined elsewhere. */
+/** CPU time and memory of another process (the server under test), read from /proc on Linux; undefined elsewhere. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -46,6 +46,17 @@ export function systemCpuSeconds(): SystemCpu | undefined {
     const ticks = clockTicks();
     const n = (v: string | undefined) => Number(v ?? 0) || 0;
     return { busy: (n(user) + n(nice) + n(system) + n(irq) + n(softirq)) / ticks, steal: n(steal) / ticks };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The resident set size (VmRSS) of the process `pid` in bytes, from /proc/<pid>/status; undefined off Linux. */
+export function processRssBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
   } catch {
     return undefined;
   }

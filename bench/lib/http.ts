@@ -1,5 +1,5 @@
 /** One-off HTTP requests for setting targets up and for sanity checks; the load itself is in load-worker.ts. */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { signQuery, type QueryRequest } from './sign.ts';
 
 export interface Endpoint {
@@ -15,17 +15,18 @@ export interface Reply {
 
 const TIMEOUT_MS = 10_000;
 
-/** Sends one request on a fresh connection and reads the whole reply. */
+/** Sends one request (on a fresh connection unless an agent is given) and reads the whole reply. */
 export function send(
   endpoint: Endpoint,
   method: string,
   path: string,
   headers: Record<string, string>,
   body?: string,
+  agent?: Agent,
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: endpoint.host, port: endpoint.port, method, path, headers, agent: false, timeout: TIMEOUT_MS },
+      { host: endpoint.host, port: endpoint.port, method, path, headers, agent: agent ?? false, timeout: TIMEOUT_MS },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -2,11 +2,39 @@
 import type { HistogramData } from './histogram.ts';
 import type { QueryRequest } from './sign.ts';
 
+/** One unsigned request of an HttpSequence, with the checks its reply must pass (every reply is checked). */
+export interface HttpStep {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Send the previous step's reply body as this header, e.g. an IMDSv2 token as x-aws-ec2-metadata-token. */
+  readonly previousBodyAs?: string;
+  /** When set, a 200 whose body is not exactly this many bytes counts as an error. */
+  readonly expectBodyBytes?: number;
+  /** Every reply of this step must contain each of these texts. */
+  readonly expectTexts?: readonly string[];
+}
+
+/**
+ * Unsigned requests sent one after the other on the same keep-alive agent, measured as one unit: the point's
+ * rate counts whole sequences, its latency is the whole sequence's, and a sequence fails when any step does.
+ * The steps carry their own checks; the point's expectBodyBytes, expectBodyText and fullCheckEvery apply to a
+ * single signed request only.
+ */
+export interface HttpSequence {
+  readonly steps: readonly HttpStep[];
+}
+
+/** What a point sends: one SigV4-signed query request, or a sequence of plain requests. */
+export type LoadRequest = QueryRequest | HttpSequence;
+
+export const isSequence = (request: LoadRequest): request is HttpSequence => 'steps' in request;
+
 export interface LoadPoint {
   readonly id: number;
   readonly host: string;
   readonly port: number;
-  readonly request: QueryRequest;
+  readonly request: LoadRequest;
   /** Requests kept in flight by this worker at all times. */
   readonly concurrency: number;
   readonly warmupMs: number;

@@ -7,8 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { processCpuSeconds, systemCpuSeconds, type SystemCpu } from './cpu.ts';
 import { Histogram, type LatencySummary } from './histogram.ts';
-import type { FromWorker, LoadPoint, ToWorker, WorkerResult } from './load-protocol.ts';
-import type { QueryRequest } from './sign.ts';
+import type { FromWorker, LoadPoint, LoadRequest, ToWorker, WorkerResult } from './load-protocol.ts';
 
 const WORKER = join(import.meta.dirname, 'load-worker.ts');
 const START_TIMEOUT_MS = 30_000;
@@ -21,7 +20,8 @@ export const FULL_CHECK_EVERY = 256;
 export interface PointSpec {
   readonly host: string;
   readonly port: number;
-  readonly request: QueryRequest;
+  /** A signed query request, or a sequence of plain requests measured as one unit (load-protocol.ts). */
+  readonly request: LoadRequest;
   readonly concurrency: number;
   readonly warmupMs: number;
   readonly durationMs: number;
@@ -40,6 +40,8 @@ export interface PointResult {
   readonly completed: number;
   readonly ok: number;
   readonly errorCount: number;
+  /** Every request (or sequence) that ended, warm-up and tail included, answered or not. */
+  readonly finished: number;
   /** Errors over every request that ended (warm-up included). */
   readonly errorRate: number;
   readonly errors: Readonly<Record<string, number>>;
@@ -213,6 +215,7 @@ export class LoadGenerator {
       completed,
       ok,
       errorCount,
+      finished,
       errorRate: finished === 0 ? 1 : errorCount / finished,
       errors,
       errorSamples: errorSamples.slice(0, 5),

@@ -195,7 +195,7 @@ const times = (n: number) => `${n.toFixed(2)}×`;
 const micros = (n: number) => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} µs`;
 const signed = (text: string, n: number) => (n < 0 ? `−${text.replace(/^-/, '')}` : `+${text}`);
 
-function table(rows: readonly (readonly string[])[], rightAligned: readonly boolean[]): string[] {
+export function table(rows: readonly (readonly string[])[], rightAligned: readonly boolean[]): string[] {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   return rows.map((r) =>
     r
@@ -208,6 +208,7 @@ function table(rows: readonly (readonly string[])[], rightAligned: readonly bool
 export function formatScenario(result: ScenarioResult, options: BenchOptions): string {
   const lines: string[] = [];
   const rounds = options.rounds;
+  const rate = `${result.unit ?? 'req'}/s`;
   lines.push(`${result.name}: ${result.description}`);
   lines.push(
     `  ${options.seconds} s measured per point after ${options.warmupSeconds} s warm-up; ` +
@@ -224,9 +225,9 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
   const goal = result.goal;
   const all = ratios(result);
   const grid = cells(result.points);
-  const header = ['conc', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server cpu', 'client cpu', 'other cpu'];
-  if (rounds > 1) header.push('req/s range');
-  header.push('req/s per server core', `vs ${baseline}`);
+  const header = ['conc', 'target', rate, 'p50 ms', 'p99 ms', 'errors', 'server cpu', 'client cpu', 'other cpu'];
+  if (rounds > 1) header.push(`${rate} range`);
+  header.push(`${rate} per server core`, `vs ${baseline}`);
   const rows: string[][] = [header];
   for (const cell of grid) {
     const r = cell.median;
@@ -287,7 +288,9 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
       mineEff === undefined || theirsEff === undefined ? '' : ` (per server core: ${times(mineEff / theirsEff)})`;
     const versus = head === undefined ? '' : ` = ${times(head.ratio)} ${baseline}${efficiency}`;
     const verdict = head?.meets === undefined ? '' : ` — ${head.meets ? 'meets the goal' : 'BELOW the goal'}`;
-    lines.push(`    c=${String(concurrency).padEnd(4)} ${subject} ${int(mine.rps)} req/s${versus}${others}${verdict}`);
+    lines.push(
+      `    c=${String(concurrency).padEnd(4)} ${subject} ${int(mine.rps)} ${rate}${versus}${others}${verdict}`,
+    );
   }
 
   const priced = costs(result);
@@ -296,7 +299,7 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
     if (rows.length === 0) continue;
     lines.push('');
     lines.push(
-      `  cost of ${c.what} (${c.target} against ${c.baseline}; server CPU per request = server cpu ÷ req/s` +
+      `  cost of ${c.what} (${c.target} against ${c.baseline}; server CPU per ${result.unit ?? 'request'} = server cpu ÷ ${rate}` +
         `${rounds > 1 ? ', round with the median difference' : ''}):`,
     );
     for (const x of rows) {
@@ -305,9 +308,9 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
           ? ''
           : ` (${signed(`${Math.round((x.extraMicros / x.baselineMicros) * 100)}%`, x.extraMicros)})`;
       lines.push(
-        `    c=${String(x.concurrency).padEnd(4)} ${x.target} ${int(x.targetRps)} req/s = ${times(x.ratio)} ${x.baseline} ` +
-          `(${int(x.baselineRps)} req/s); ${micros(x.targetMicros)} against ${micros(x.baselineMicros)} of server CPU ` +
-          `per request: ${c.what} ${signed(micros(x.extraMicros), x.extraMicros)}${share}`,
+        `    c=${String(x.concurrency).padEnd(4)} ${x.target} ${int(x.targetRps)} ${rate} = ${times(x.ratio)} ${x.baseline} ` +
+          `(${int(x.baselineRps)} ${rate}); ${micros(x.targetMicros)} against ${micros(x.baselineMicros)} of server CPU ` +
+          `per ${result.unit ?? 'request'}: ${c.what} ${signed(micros(x.extraMicros), x.extraMicros)}${share}`,
       );
     }
   }
@@ -318,7 +321,7 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
     notes.push(
       `the load generator used ≥ ${pct(BUSY_CLIENT_CPU)} of a core against ${baseline} at ` +
         `${clientBound.map((c) => `c=${c.concurrency}`).join(', ')}: there the ceiling is partly the client's, so ` +
-        `${baseline}'s rate is understated and the ratio flatters ${subject}; compare req/s per server core.`,
+        `${baseline}'s rate is understated and the ratio flatters ${subject}; compare ${rate} per server core.`,
     );
   }
   if (grid.some((c) => c.median.otherCpu !== undefined && c.median.otherCpu > NOISY_OTHER_CPU)) {
@@ -328,6 +331,7 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
     );
   }
   if (notes.length > 0) lines.push('', ...notes.map((n) => `  note: ${n}`));
+  if (result.appendix !== undefined) lines.push('', ...result.appendix.lines);
   return lines.join('\n');
 }
 
@@ -373,10 +377,12 @@ export function resultsJson(
       description: r.description,
       targets: r.targets,
       goal: r.goal ?? null,
+      unit: r.unit ?? 'req',
       points: r.points.map(pointJson),
       medians: cells(r.points).map((c) => ({ target: c.target, concurrency: c.concurrency, rps: c.median.rps })),
       ratios: ratios(r),
       costs: costs(r),
+      ...(r.appendix !== undefined && { appendix: r.appendix.data }),
     })),
     ...(engine !== undefined && { policyEngine: engine.split('\n') }),
   };

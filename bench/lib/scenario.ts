@@ -75,6 +75,16 @@ export interface ScenarioResult {
   readonly comparisons: readonly { readonly target: string; readonly baseline: string }[];
   /** Costs to print per concurrency, from server CPU per request. */
   readonly costs?: readonly CostComparison[];
+  /**
+   * What one unit of load is called in the table's rate columns (`<unit>/s`), when it is not a single request:
+   * e.g. `fetch` for an IMDSv2 token PUT plus credentials GET measured as one. Default `req`.
+   */
+  readonly unit?: string;
+  /**
+   * Figures that are not load points (e.g. memory and start-up cost), printed after the table as they are and
+   * stored in the JSON results as `data`.
+   */
+  readonly appendix?: { readonly lines: readonly string[]; readonly data: unknown };
 }
 
 /** What a scenario decides about a point; run.ts adds the target's address and the timings. */

@@ -132,15 +132,55 @@ export async function startRolecallTarget(options: RolecallTargetOptions = {}): 
 /** Headers Node's http server writes itself, or that describe the connection rather than the reply. */
 const NOT_REPLAYED = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
 
+/** Drops the headers Node writes itself (or that describe the connection) from a recorded reply. */
+function replayable(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const replayed: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (!NOT_REPLAYED.has(name.toLowerCase())) replayed[name] = value;
+  return replayed;
+}
+
 /** A bare node:http server in a child process, answering every request with this reply. */
 export async function startBareTarget(
   body: Buffer,
   headers: Readonly<Record<string, string>>,
   what = 'reply',
 ): Promise<Target> {
-  const replayed: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers))
-    if (!NOT_REPLAYED.has(name.toLowerCase())) replayed[name] = value;
+  return startBare(
+    { body: body.toString('base64'), headers: replayable(headers) },
+    `bare node:http server, fixed 200 ${what} of ${body.length} bytes (the runtime's ceiling)`,
+  );
+}
+
+/** One fixed reply of a routed bare server (startBareRoutesTarget). */
+export interface BareRouteReply {
+  readonly method: string;
+  readonly path: string;
+  readonly body: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * A bare node:http server in a child process, answering each route (method and path, query included) with its
+ * fixed 200 reply and anything else with an empty 404.
+ */
+export async function startBareRoutesTarget(routes: readonly BareRouteReply[], what: string): Promise<Target> {
+  return startBare(
+    {
+      body: '',
+      headers: {},
+      routes: routes.map((r) => ({
+        method: r.method,
+        path: r.path,
+        body: r.body.toString('base64'),
+        headers: replayable(r.headers),
+      })),
+    },
+    `bare node:http server, fixed 200 replies to ${what} (the runtime's ceiling)`,
+  );
+}
+
+async function startBare(reply: Omit<ToBare, 'type' | 'host'>, description: string): Promise<Target> {
   const child = fork(join(import.meta.dirname, 'bare-server.ts'), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -150,7 +190,7 @@ export async function startBareTarget(
     child.once('exit', (code) => reject(new Error(`the bare server exited (code ${code}) before listening`)));
     child.on('message', (message: FromBare) => {
       if (message.type === 'ready') {
-        const serve: ToBare = { type: 'serve', host: HOST, body: body.toString('base64'), headers: replayed };
+        const serve: ToBare = { type: 'serve', host: HOST, ...reply };
         child.send(serve);
       } else {
         clearTimeout(timer);
@@ -163,7 +203,7 @@ export async function startBareTarget(
   });
   return track({
     name: 'bare',
-    description: `bare node:http server, fixed 200 ${what} of ${body.length} bytes (the runtime's ceiling)`,
+    description,
     host: HOST,
     port,
     pid: child.pid,
