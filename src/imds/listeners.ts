@@ -37,8 +37,18 @@ export class MetadataListeners {
     private readonly log: Logger,
   ) {}
 
+  private scheduled = false;
+
   start(): void {
-    this.state.onChange(() => this.reconcile());
+    // Writes come in bursts (a launch of many instances, then one port write per listener): reconcile once after.
+    this.state.onChange(() => {
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.reconcile();
+      });
+    });
     this.timer = setInterval(() => this.reconcile(), RECONCILE_MS);
     this.timer.unref();
     this.reconcile();

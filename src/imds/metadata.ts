@@ -4,7 +4,7 @@
  * echoed; 403 when the PUT carries X-Forwarded-For; 405 for other methods on the token path), IMDSv1 unless
  * HttpTokens is required (then 401), and the meta-data tree SDKs read. Pure request → response, no sockets.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InstanceRecord } from '../model/ec2.ts';
 import type { InstanceCredentials } from './credentials.ts';
 
@@ -48,9 +48,36 @@ export interface MetadataContext {
   readonly noProfile: (instance: InstanceRecord) => void;
 }
 
+/**
+ * IMDSv2 tokens carry their own expiry, signed with a key of this instance's listener: nothing is stored per
+ * token (SDKs ask for six-hour tokens, and a store of them would only grow), a token works on this instance
+ * only, and an expired or altered one is refused.
+ */
+class TokenSigner {
+  private readonly key = randomBytes(32);
+
+  private mac(expires: string): Buffer {
+    return createHmac('sha256', this.key).update(expires).digest();
+  }
+
+  issue(expiresAtMs: number): string {
+    const expires = String(expiresAtMs);
+    return `${Buffer.from(expires).toString('base64url')}.${this.mac(expires).toString('base64url')}`;
+  }
+
+  /** When the token expires; undefined when it is not one this signer issued. */
+  expiry(token: string): number | undefined {
+    const [head = '', mac = ''] = token.split('.');
+    const expires = Buffer.from(head, 'base64url').toString();
+    if (!/^\d+$/.test(expires)) return undefined;
+    const given = Buffer.from(mac, 'base64url');
+    const wanted = this.mac(expires);
+    return given.length === wanted.length && timingSafeEqual(given, wanted) ? Number(expires) : undefined;
+  }
+}
+
 export class InstanceMetadata {
-  /** IMDSv2 tokens of this instance and when they expire (rolecall's clock). */
-  private readonly tokens = new Map<string, number>();
+  private readonly tokens = new TokenSigner();
 
   constructor(private readonly ctx: MetadataContext) {}
 
@@ -63,7 +90,7 @@ export class InstanceMetadata {
     const token = first(req.headers[TOKEN_HEADER]);
     let version: '1.0' | '2.0' = '1.0';
     if (token !== undefined) {
-      const expires = this.tokens.get(token);
+      const expires = this.tokens.expiry(token);
       if (expires === undefined || expires <= now.getTime()) return text(401, '');
       version = '2.0';
     } else if (instance.metadataOptions.httpTokens === 'required') {
@@ -79,10 +106,7 @@ export class InstanceMetadata {
     const ttlText = first(req.headers[TTL_HEADER]);
     const ttl = ttlText === undefined ? NaN : Number(ttlText);
     if (!/^\d+$/.test(ttlText ?? '') || ttl < 1 || ttl > 21600) return text(400, '');
-    const token = randomBytes(42).toString('base64').replace(/=+$/, '');
-    this.tokens.set(token, now.getTime() + ttl * 1000);
-    for (const [t, expires] of this.tokens) if (expires <= now.getTime()) this.tokens.delete(t);
-    return text(200, token, { [TTL_HEADER]: String(ttl) });
+    return text(200, this.tokens.issue(now.getTime() + ttl * 1000), { [TTL_HEADER]: String(ttl) });
   }
 
   private read(instance: InstanceRecord, rawPath: string, version: '1.0' | '2.0', now: Date): MetadataResponse {
