@@ -40,9 +40,9 @@ export async function serve(args: readonly string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
-  console.log(banner(config, server.endpoint));
-  await new Promise<void>((done) => {
+  // Listen for signals before starting: the ready file appears during startup, and a signal sent as soon as it
+  // does must still shut down cleanly.
+  const stopped = new Promise<void>((done) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
       process.off('SIGINT', stop);
@@ -52,6 +52,9 @@ export async function serve(args: readonly string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const server = await startServer(config, log);
+  console.log(banner(config, server.endpoint));
+  await stopped;
   await server.close();
   log.info('stopped');
   log.flush();
