@@ -115,6 +115,9 @@ function passedRole(
 /** Tags of the IAM entity an ARN names, for aws:ResourceTag. */
 function resourceTags(state: IamState, awsManaged: AwsManagedPolicies, arn: string): readonly Tag[] | undefined {
   const parsed = parseArn(arn);
+  if (parsed?.service === 'ec2' && parsed.resource.startsWith('instance/')) {
+    return state.get('ec2.instance', parsed.account, parsed.resource.slice('instance/'.length))?.tags;
+  }
   if (!parsed || parsed.service !== 'iam') return undefined;
   const [type = ''] = parsed.resource.split('/');
   const name = parsed.resource.slice(parsed.resource.lastIndexOf('/') + 1);
@@ -146,7 +149,7 @@ export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): A
   const action = `${service}:${operation}`;
   if (UNCONTROLLED.has(action)) return { allowed: true };
   const assumeRole = service === 'sts' && operation === 'AssumeRole';
-  const resources = resourcesFor(deps.actions, deps.state, service, operation, input, principal);
+  const resources = resourcesFor(deps.actions, deps.state, service, operation, input, principal, request.region);
   // An account root may do anything in its own account. Only a resource policy or an SCP could deny it, and the
   // services served now have neither apart from role trust policies (AssumeRole, evaluated in full below).
   // Services with resource policies (S3) must be left out of this shortcut.

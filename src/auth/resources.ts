@@ -71,6 +71,26 @@ function iamResource(
 }
 
 /** The ARNs to authorize `service:operation` against; `['*']` when the action has no resource type. */
+/**
+ * EC2 instance ARNs of the instances an operation names (InstanceId, InstanceIds, a tag call's Resources, an
+ * association's instance). RunInstances stays on `*`: it also needs image, subnet, network-interface, security
+ * group and volume ARNs, and naming only some of them would allow more than AWS does.
+ */
+function ec2Instances(input: Input, account: string, region: string, state: IamState): string[] {
+  const ids: string[] = [];
+  const one = text(input['InstanceId']);
+  if (one) ids.push(one);
+  for (const list of [input['InstanceIds'], input['Resources']]) {
+    if (Array.isArray(list)) for (const id of list) if (typeof id === 'string' && id.startsWith('i-')) ids.push(id);
+  }
+  const association = text(input['AssociationId']);
+  if (association) {
+    const owner = state.list('ec2.instance', account).find((i) => i.association?.associationId === association);
+    if (owner) ids.push(owner.instanceId);
+  }
+  return ids.map((id) => `arn:aws:ec2:${region}:${account}:instance/${id}`);
+}
+
 export function resourcesFor(
   catalogue: ActionCatalogue,
   state: IamState,
@@ -78,8 +98,13 @@ export function resourcesFor(
   operation: string,
   input: Input,
   principal: Principal,
+  region = 'us-east-1',
 ): string[] {
   const info = catalogue.get(`${service}:${operation}`.toLowerCase());
+  if (service === 'ec2' && operation !== 'RunInstances') {
+    const instances = ec2Instances(input, principal.account, region, state);
+    return instances.length > 0 ? instances : ['*'];
+  }
   const arns: string[] = [];
   for (const type of info?.resourceTypes ?? []) {
     let arn: string | undefined;

@@ -1554,3 +1554,38 @@ describe('GetAccessKeyLastUsed is authorized against the key’s owner (Service 
     );
   });
 });
+
+describe('EC2 instance actions are authorized against the instance ARNs (Service Authorization Reference)', () => {
+  it('a user allowed to stop one instance, or instances tagged team=web, can stop only those', async () => {
+    const run = async (tags: Record<string, string>) => {
+      const params: Params = { Action: 'RunInstances', ImageId: 'ami-12345678', MinCount: '1', MaxCount: '1' };
+      Object.entries(tags).forEach(([k, v], i) => {
+        params['TagSpecification.1.ResourceType'] = 'instance';
+        params[`TagSpecification.1.Tag.${i + 1}.Key`] = k;
+        params[`TagSpecification.1.Tag.${i + 1}.Value`] = v;
+      });
+      return requireText(await cloud.ok('ec2', params), 'instanceId');
+    };
+    const a = await run({});
+    const b = await run({});
+    const web = await run({ team: 'web' });
+    cloud.server.clock.advance(2);
+    const arn = (id: string) => `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/${id}`;
+    const user = await cloud.user('ec2-stopper', {
+      policies: {
+        one: doc(allow('ec2:StopInstances', arn(a))),
+        tagged: doc(allow('ec2:StopInstances', '*', { StringEquals: { 'aws:ResourceTag/team': 'web' } })),
+      },
+    });
+    const stop = (id: string) => cloud.call('ec2', { Action: 'StopInstances', 'InstanceId.1': id }, user.creds);
+    assertOk(await stop(a));
+    assertOk(await stop(web));
+    const denied = await stop(b);
+    assert.equal(denied.status, 403);
+    assert.equal(errorOf(denied.body).code, 'UnauthorizedOperation');
+    assert.match(
+      errorOf(denied.body).message ?? '',
+      new RegExp(`perform: ec2:StopInstances on resource: ${arn(b)} because`),
+    );
+  });
+});
