@@ -16,9 +16,8 @@
  * Each client works in an account of its own, so listings are exact.
  */
 import assert from 'node:assert/strict';
+import { advanceClock as advanceClockAt } from '../support/clock.ts';
 import { after, before, describe, it } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import {
   DescribeInstancesCommand,
   EC2Client,
@@ -95,29 +94,7 @@ async function makeProfile(account: string, name: string): Promise<Profile> {
 /** Moves rolecall's clock forward: POST /_rolecall/clock signed by an account root. */
 async function advanceClock(seconds: number): Promise<void> {
   await yieldToLoop();
-  const url = new URL('/_rolecall/clock', server().endpoint);
-  const body = JSON.stringify({ advanceSeconds: seconds });
-  const signer = new SignatureV4({
-    service: 'rolecall',
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    sha256: Sha256,
-    applyChecksum: false,
-  });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query: {},
-    headers: { host: url.host, 'content-type': 'application/json' },
-    body,
-  });
-  const headers: Record<string, string> = { ...signed.headers };
-  delete headers['host'];
-  const res = await fetch(url, { method: 'POST', headers, body });
-  assert.equal(res.status, 200, await res.text());
+  await advanceClockAt(server().endpoint, seconds);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -11,8 +11,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import {
   AddRoleToInstanceProfileCommand,
   CreateAccessKeyCommand,
@@ -26,6 +24,8 @@ import {
 import { EC2Client, RunInstancesCommand, type RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import { STSClient } from '@aws-sdk/client-sts';
 import { BIN, ROOT } from '../support/server.ts';
+import { advanceClock } from '../support/clock.ts';
+export { advanceClock };
 
 export interface Creds {
   readonly accessKeyId: string;
@@ -52,27 +52,6 @@ export async function clockNow(endpoint: string): Promise<Date> {
   const res = await fetch(new URL('/_rolecall/clock', endpoint));
   assert.equal(res.status, 200);
   return new Date(((await res.json()) as { now: string }).now);
-}
-
-/** Moves rolecall's clock forward: POST /_rolecall/clock, SigV4-signed by the account root. */
-export async function advanceClock(endpoint: string, seconds: number): Promise<void> {
-  const url = new URL('/_rolecall/clock', endpoint);
-  const body = JSON.stringify({ advanceSeconds: seconds });
-  const signer = new SignatureV4({ service: 'rolecall', region: 'us-east-1', credentials: ROOT_CREDS, sha256: Sha256 });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query: {},
-    headers: { host: url.host, 'content-type': 'application/json' },
-    body,
-  });
-  const headers: Record<string, string> = { ...signed.headers };
-  delete headers['host'];
-  const res = await fetch(url, { method: 'POST', headers, body });
-  assert.equal(res.status, 200, await res.text());
 }
 
 export interface InstanceInfo {

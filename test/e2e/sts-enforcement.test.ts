@@ -11,8 +11,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import {
   AttachRolePolicyCommand,
   CreateAccessKeyCommand,
@@ -41,6 +39,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { clientEnv, noAwsCli, noBoto3 } from '../support/clients.ts';
+import { postClock } from '../support/clock.ts';
 import { removeDir, startRolecall, tempDir, type RolecallProcess } from '../support/server.ts';
 import {
   awsErrorOf,
@@ -261,27 +260,6 @@ async function clockNow(endpoint: string): Promise<Date> {
   const res = await fetch(new URL('/_rolecall/clock', endpoint));
   assert.equal(res.status, 200);
   return new Date(((await res.json()) as { now: string }).now);
-}
-
-async function advanceClock(endpoint: string, seconds: number, creds: Creds = ROOT): Promise<number> {
-  const url = new URL('/_rolecall/clock', endpoint);
-  const body = JSON.stringify({ advanceSeconds: seconds });
-  const signer = new SignatureV4({ service: 'rolecall', region: 'us-east-1', credentials: creds, sha256: Sha256 });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query: {},
-    headers: { host: url.host, 'content-type': 'application/json' },
-    body,
-  });
-  const headers: Record<string, string> = { ...signed.headers };
-  delete headers['host'];
-  const res = await fetch(url, { method: 'POST', headers, body });
-  await res.text();
-  return res.status;
 }
 
 /** Waits in real time until the server's clock has reached `when` (a few seconds at most). */
@@ -576,7 +554,7 @@ out({'arn': s_sts.get_caller_identity()['Arn'], 'roles': 'Roles' in s_iam.list_r
       const name = world.fresh('revoking');
       const role = await world.role(name, trusts(ROOT_ARN), { policies: { read: doc(allow('iam:ListRoles')) } });
       const old = await world.assume(ROOT, role, 'old');
-      assert.equal(await advanceClock(endpoint(), 2), 200);
+      assert.equal(await postClock(endpoint(), 2), 200);
       const cutoff = (await clockNow(endpoint())).toISOString().replace(/\.\d{3}Z$/, 'Z');
       await world.as().iam.send(
         new PutRolePolicyCommand({
@@ -585,7 +563,7 @@ out({'arn': s_sts.get_caller_identity()['Arn'], 'roles': 'Roles' in s_iam.list_r
           PolicyDocument: doc(deny('*', '*', { DateLessThan: { 'aws:TokenIssueTime': cutoff } })),
         }),
       );
-      assert.equal(await advanceClock(endpoint(), 2), 200);
+      assert.equal(await postClock(endpoint(), 2), 200);
       const fresh = await world.assume(ROOT, role, 'fresh');
       await accessDenied(
         world.as(old).iam.send(new ListRolesCommand({})),
@@ -688,7 +666,7 @@ out({'arn': s_sts.get_caller_identity()['Arn'], 'roles': 'Roles' in s_iam.list_r
       const before = await world.role(world.fresh('issued-before'), trusts(ROOT_ARN), {
         policies: { p: doc(allow('iam:ListRoles', '*', { DateLessThan: { 'aws:TokenIssueTime': cutoff } })) },
       });
-      assert.equal(await advanceClock(endpoint(), 1), 200);
+      assert.equal(await postClock(endpoint(), 1), 200);
       await world.as(await world.assume(ROOT, afterRole, 'new')).iam.send(new ListRolesCommand({}));
       const s = await world.assume(ROOT, before, 'new');
       await accessDenied(
@@ -944,7 +922,7 @@ describe('expiry on the server’s clock', () => {
     const s = await world.assume(ROOT, role, 'short', { DurationSeconds: 900 });
     await world.as(s).iam.send(new ListRolesCommand({}));
     // Move the clock almost 15 minutes (the skew SigV4 allows a client's clock), then let real time do the rest.
-    assert.equal(await advanceClock(endpoint, 898), 200);
+    assert.equal(await postClock(endpoint, 898), 200);
     await world.as(s).iam.send(new ListRolesCommand({}));
     await untilServerTime(endpoint, s.expiration);
 
@@ -987,8 +965,8 @@ out({'iam': attempt(${botoClient('iam', s)}.list_roles), 'sts': attempt(${botoCl
   it('only an account root may move the clock', async () => {
     const endpoint = server().endpoint;
     const user = await world.user('clock-user', { policies: { all: doc(allow('*')) } });
-    assert.equal(await advanceClock(endpoint, 1, user.creds), 403);
-    assert.equal(await advanceClock(endpoint, 1, { ...ROOT, secretAccessKey: 'wrong' }), 403);
+    assert.equal(await postClock(endpoint, 1, user.creds), 403);
+    assert.equal(await postClock(endpoint, 1, { ...ROOT, secretAccessKey: 'wrong' }), 403);
     const res = await fetch(new URL('/_rolecall/clock', endpoint), { method: 'POST', body: '{"advanceSeconds": 1}' });
     assert.equal(res.status, 403);
     await res.text();
@@ -998,7 +976,7 @@ out({'iam': attempt(${botoClient('iam', s)}.list_roles), 'sts': attempt(${botoCl
     // Moving the clock stands for time passing (shared/DESIGN.md decision 6: "watch credentials expire … without
     // waiting"); the CLI signs with this machine's clock, which did not move.
     const endpoint = server().endpoint;
-    assert.equal(await advanceClock(endpoint, 3600), 200);
+    assert.equal(await postClock(endpoint, 3600), 200);
     const r = cliAs(endpoint, ['sts', 'get-caller-identity']);
     assert.equal(r.status, 0, r.stderr);
   });

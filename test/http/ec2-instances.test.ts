@@ -30,9 +30,8 @@
  * `test`), so listings are exact. Refused calls are checked for leaving what the account observes unchanged.
  */
 import assert from 'node:assert/strict';
+import { advanceClock as advanceClockAt } from '../support/clock.ts';
 import { describe, it } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { inProcessServer } from '../support/in-process.ts';
 import { parseXml, type Xml } from '../support/xml.ts';
 import { errorOf, signedQuery, type Reply } from '../support/signed.ts';
@@ -232,29 +231,7 @@ const passedTo = (service: string) => ({ StringEquals: { 'iam:PassedToService': 
 
 /** Moves rolecall's clock forward: POST /_rolecall/clock, SigV4-signed by an account root. */
 async function advanceClock(seconds: number): Promise<void> {
-  const url = new URL('/_rolecall/clock', server().endpoint);
-  const body = JSON.stringify({ advanceSeconds: seconds });
-  const signer = new SignatureV4({
-    service: 'rolecall',
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    sha256: Sha256,
-    applyChecksum: false,
-  });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query: {},
-    headers: { host: url.host, 'content-type': 'application/json' },
-    body,
-  });
-  const headers: Record<string, string> = { ...signed.headers };
-  delete headers['host'];
-  const res = await fetch(url, { method: 'POST', headers, body });
-  assert.equal(res.status, 200, await res.text());
+  await advanceClockAt(server().endpoint, seconds);
 }
 
 /** Lets every transitional state settle: more than SETTLE_MS (500 ms) on rolecall's clock. */
