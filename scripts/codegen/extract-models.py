@@ -50,7 +50,8 @@ def extract(service, spec):
                 reach(model["shapes"], op[key]["shape"], seen)
         for err in op.get("errors", []):
             reach(model["shapes"], err["shape"], seen)
-    meta = {k: model["metadata"][k] for k in ("apiVersion", "endpointPrefix", "protocol", "serviceId", "xmlNamespace")}
+    keys = ("apiVersion", "endpointPrefix", "protocol", "serviceId", "xmlNamespace", "targetPrefix", "jsonVersion")
+    meta = {k: model["metadata"][k] for k in keys if k in model["metadata"]}
     meta["source"] = "botocore %s data/%s/service-2.json" % (botocore.__version__, spec["model"])
     out = {"metadata": meta, "operations": ops, "shapes": {n: strip(model["shapes"][n]) for n in sorted(seen)}}
     with open(os.path.join(ROOT, "models", service + ".json"), "w") as f:

@@ -13,6 +13,12 @@ interface RawRef {
   shape: string;
   locationName?: string;
   queryName?: string;
+  location?: string;
+  streaming?: boolean;
+  xmlAttribute?: boolean;
+  xmlNamespace?: { uri: string; prefix?: string };
+  timestampFormat?: string;
+  jsonvalue?: boolean;
 }
 interface RawShape {
   type: string;
@@ -26,16 +32,29 @@ interface RawShape {
   max?: number;
   pattern?: string;
   enum?: string[];
+  payload?: string;
+  streaming?: boolean;
+  timestampFormat?: string;
+  locationName?: string;
   error?: { code?: string; httpStatusCode?: number; senderFault?: boolean };
   exception?: boolean;
 }
 interface RawModel {
-  metadata: { apiVersion: string; protocol: string; xmlNamespace: string; source: string; endpointPrefix: string };
+  metadata: {
+    apiVersion: string;
+    protocol: string;
+    xmlNamespace?: string;
+    source: string;
+    endpointPrefix: string;
+    targetPrefix?: string;
+    jsonVersion?: string;
+  };
   operations: Record<
     string,
     {
       name: string;
-      input?: { shape: string };
+      http?: { method: string; requestUri: string; responseCode?: number };
+      input?: { shape: string; locationName?: string; xmlNamespace?: { uri: string } };
       output?: { shape: string; resultWrapper?: string };
       errors?: { shape: string }[];
     }
@@ -43,7 +62,7 @@ interface RawModel {
   shapes: Record<string, RawShape>;
 }
 
-const SERVICE_TITLES: Record<string, string> = { iam: 'Iam', sts: 'Sts', ec2: 'Ec2' };
+const SERVICE_TITLES: Record<string, string> = { iam: 'Iam', sts: 'Sts', ec2: 'Ec2', s3: 'S3', logs: 'Logs' };
 
 function tsType(model: RawModel, name: string): string {
   const shape = model.shapes[name];
@@ -76,9 +95,15 @@ function tsType(model: RawModel, name: string): string {
 function runtimeShape(shape: RawShape): Record<string, unknown> {
   const out: Record<string, unknown> = { type: shape.type };
   const ref = (r: RawRef) => {
-    const o: Record<string, string> = { shape: r.shape };
+    const o: Record<string, unknown> = { shape: r.shape };
     if (r.locationName !== undefined) o['locationName'] = r.locationName;
     if (r.queryName !== undefined) o['queryName'] = r.queryName;
+    if (r.location !== undefined) o['location'] = r.location;
+    if (r.streaming) o['streaming'] = true;
+    if (r.xmlAttribute) o['xmlAttribute'] = true;
+    if (r.xmlNamespace !== undefined) o['xmlNamespace'] = r.xmlNamespace.uri;
+    if (r.timestampFormat !== undefined) o['timestampFormat'] = r.timestampFormat;
+    if (r.jsonvalue) o['jsonvalue'] = true;
     return o;
   };
   if (shape.members) out['members'] = Object.fromEntries(Object.entries(shape.members).map(([k, r]) => [k, ref(r)]));
@@ -87,7 +112,10 @@ function runtimeShape(shape: RawShape): Record<string, unknown> {
   if (shape.key) out['key'] = ref(shape.key);
   if (shape.value) out['value'] = ref(shape.value);
   if (shape.flattened) out['flattened'] = true;
-  for (const k of ['min', 'max', 'pattern', 'enum'] as const) if (shape[k] !== undefined) out[k] = shape[k];
+  for (const k of ['min', 'max', 'pattern', 'enum', 'payload', 'timestampFormat', 'locationName'] as const) {
+    if (shape[k] !== undefined) out[k] = shape[k];
+  }
+  if (shape.streaming) out['streaming'] = true;
   return out;
 }
 
@@ -102,7 +130,10 @@ export function generateService(service: string, model: RawModel): string {
   push('/* eslint-disable */');
   const hasErrors = Object.values(model.shapes).some((shape) => shape.exception);
   if (hasErrors) push("import { AwsError } from '../errors.ts';");
-  push("import type { ServiceModel } from '../model.ts';");
+  const hasStreaming = Object.values(model.shapes).some(
+    (shape) => shape.streaming === true || Object.values(shape.members ?? {}).some((r) => r.streaming === true),
+  );
+  push(`import type { ServiceModel${hasStreaming ? ', StreamingBody' : ''} } from '../model.ts';`);
   push('');
   const shapeNames = Object.keys(model.shapes).sort();
   for (const name of shapeNames) {
@@ -111,7 +142,8 @@ export function generateService(service: string, model: RawModel): string {
     const required = new Set(shape.required ?? []);
     push(`export interface ${name} {`);
     for (const [member, ref] of Object.entries(shape.members ?? {})) {
-      const t = tsType(model, ref.shape);
+      const streaming = ref.streaming === true || model.shapes[ref.shape]?.streaming === true;
+      const t = streaming ? 'StreamingBody' : tsType(model, ref.shape);
       push(required.has(member) ? `  ${member}: ${t};` : `  ${member}?: ${t} | undefined;`);
     }
     push('}');
@@ -151,6 +183,8 @@ export function generateService(service: string, model: RawModel): string {
     if (o.input) entry['input'] = o.input.shape;
     if (o.output) entry['output'] = o.output.shape;
     if (o.output?.resultWrapper) entry['resultWrapper'] = o.output.resultWrapper;
+    if (o.http) entry['http'] = o.http;
+    if (o.input?.locationName !== undefined) entry['inputLocationName'] = o.input.locationName;
     entry['errors'] = (o.errors ?? []).map((e) => e.shape);
     operations[op] = entry;
   }
@@ -158,7 +192,9 @@ export function generateService(service: string, model: RawModel): string {
     service,
     protocol: model.metadata.protocol,
     apiVersion: model.metadata.apiVersion,
-    xmlNamespace: model.metadata.xmlNamespace,
+    xmlNamespace: model.metadata.xmlNamespace ?? '',
+    ...(model.metadata.targetPrefix !== undefined && { targetPrefix: model.metadata.targetPrefix }),
+    ...(model.metadata.jsonVersion !== undefined && { jsonVersion: model.metadata.jsonVersion }),
     source: model.metadata.source,
     operations,
     shapes: Object.fromEntries(

@@ -897,105 +897,177 @@ export const ec2Model: ServiceModel = {
       "name": "AssociateIamInstanceProfile",
       "input": "AssociateIamInstanceProfileRequest",
       "output": "AssociateIamInstanceProfileResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "CreateTags": {
       "name": "CreateTags",
       "input": "CreateTagsRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "DeleteTags": {
       "name": "DeleteTags",
       "input": "DeleteTagsRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "DescribeAvailabilityZones": {
       "name": "DescribeAvailabilityZones",
       "input": "DescribeAvailabilityZonesRequest",
       "output": "DescribeAvailabilityZonesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "DescribeIamInstanceProfileAssociations": {
       "name": "DescribeIamInstanceProfileAssociations",
       "input": "DescribeIamInstanceProfileAssociationsRequest",
       "output": "DescribeIamInstanceProfileAssociationsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "DescribeInstanceAttribute": {
       "name": "DescribeInstanceAttribute",
       "input": "DescribeInstanceAttributeRequest",
       "output": "InstanceAttribute",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "DescribeInstanceStatus": {
       "name": "DescribeInstanceStatus",
       "input": "DescribeInstanceStatusRequest",
       "output": "DescribeInstanceStatusResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "DescribeInstances": {
       "name": "DescribeInstances",
       "input": "DescribeInstancesRequest",
       "output": "DescribeInstancesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "DescribeRegions": {
       "name": "DescribeRegions",
       "input": "DescribeRegionsRequest",
       "output": "DescribeRegionsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "DescribeTags": {
       "name": "DescribeTags",
       "input": "DescribeTagsRequest",
       "output": "DescribeTagsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "DisassociateIamInstanceProfile": {
       "name": "DisassociateIamInstanceProfile",
       "input": "DisassociateIamInstanceProfileRequest",
       "output": "DisassociateIamInstanceProfileResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "ModifyInstanceMetadataOptions": {
       "name": "ModifyInstanceMetadataOptions",
       "input": "ModifyInstanceMetadataOptionsRequest",
       "output": "ModifyInstanceMetadataOptionsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "RebootInstances": {
       "name": "RebootInstances",
       "input": "RebootInstancesRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "ReplaceIamInstanceProfileAssociation": {
       "name": "ReplaceIamInstanceProfileAssociation",
       "input": "ReplaceIamInstanceProfileAssociationRequest",
       "output": "ReplaceIamInstanceProfileAssociationResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "RunInstances": {
       "name": "RunInstances",
       "input": "RunInstancesRequest",
       "output": "Reservation",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "StartInstances": {
       "name": "StartInstances",
       "input": "StartInstancesRequest",
       "output": "StartInstancesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "StopInstances": {
       "name": "StopInstances",
       "input": "StopInstancesRequest",
       "output": "StopInstancesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "TerminateInstances": {
       "name": "TerminateInstances",
       "input": "TerminateInstancesRequest",
       "output": "TerminateInstancesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     }
   },

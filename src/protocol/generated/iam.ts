@@ -1106,6 +1106,10 @@ export const iamModel: ServiceModel = {
     "AddRoleToInstanceProfile": {
       "name": "AddRoleToInstanceProfile",
       "input": "AddRoleToInstanceProfileRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "EntityAlreadyExistsException",
@@ -1117,6 +1121,10 @@ export const iamModel: ServiceModel = {
     "AddUserToGroup": {
       "name": "AddUserToGroup",
       "input": "AddUserToGroupRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1126,6 +1134,10 @@ export const iamModel: ServiceModel = {
     "AttachGroupPolicy": {
       "name": "AttachGroupPolicy",
       "input": "AttachGroupPolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1137,6 +1149,10 @@ export const iamModel: ServiceModel = {
     "AttachRolePolicy": {
       "name": "AttachRolePolicy",
       "input": "AttachRolePolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1149,6 +1165,10 @@ export const iamModel: ServiceModel = {
     "AttachUserPolicy": {
       "name": "AttachUserPolicy",
       "input": "AttachUserPolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1162,6 +1182,10 @@ export const iamModel: ServiceModel = {
       "input": "CreateAccessKeyRequest",
       "output": "CreateAccessKeyResponse",
       "resultWrapper": "CreateAccessKeyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1173,6 +1197,10 @@ export const iamModel: ServiceModel = {
       "input": "CreateGroupRequest",
       "output": "CreateGroupResponse",
       "resultWrapper": "CreateGroupResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "LimitExceededException",
         "EntityAlreadyExistsException",
@@ -1185,6 +1213,10 @@ export const iamModel: ServiceModel = {
       "input": "CreateInstanceProfileRequest",
       "output": "CreateInstanceProfileResponse",
       "resultWrapper": "CreateInstanceProfileResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "EntityAlreadyExistsException",
         "InvalidInputException",
@@ -1198,6 +1230,10 @@ export const iamModel: ServiceModel = {
       "input": "CreatePolicyRequest",
       "output": "CreatePolicyResponse",
       "resultWrapper": "CreatePolicyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "InvalidInputException",
         "LimitExceededException",
@@ -1212,6 +1248,10 @@ export const iamModel: ServiceModel = {
       "input": "CreatePolicyVersionRequest",
       "output": "CreatePolicyVersionResponse",
       "resultWrapper": "CreatePolicyVersionResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "MalformedPolicyDocumentException",
@@ -1225,6 +1265,10 @@ export const iamModel: ServiceModel = {
       "input": "CreateRoleRequest",
       "output": "CreateRoleResponse",
       "resultWrapper": "CreateRoleResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "LimitExceededException",
         "InvalidInputException",
@@ -1239,6 +1283,10 @@ export const iamModel: ServiceModel = {
       "input": "CreateUserRequest",
       "output": "CreateUserResponse",
       "resultWrapper": "CreateUserResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "LimitExceededException",
         "EntityAlreadyExistsException",
@@ -1251,6 +1299,10 @@ export const iamModel: ServiceModel = {
     "DeleteAccessKey": {
       "name": "DeleteAccessKey",
       "input": "DeleteAccessKeyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1260,6 +1312,10 @@ export const iamModel: ServiceModel = {
     "DeleteGroup": {
       "name": "DeleteGroup",
       "input": "DeleteGroupRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "DeleteConflictException",
@@ -1270,6 +1326,10 @@ export const iamModel: ServiceModel = {
     "DeleteGroupPolicy": {
       "name": "DeleteGroupPolicy",
       "input": "DeleteGroupPolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1279,6 +1339,10 @@ export const iamModel: ServiceModel = {
     "DeleteInstanceProfile": {
       "name": "DeleteInstanceProfile",
       "input": "DeleteInstanceProfileRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "DeleteConflictException",
@@ -1289,6 +1353,10 @@ export const iamModel: ServiceModel = {
     "DeletePolicy": {
       "name": "DeletePolicy",
       "input": "DeletePolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1300,6 +1368,10 @@ export const iamModel: ServiceModel = {
     "DeletePolicyVersion": {
       "name": "DeletePolicyVersion",
       "input": "DeletePolicyVersionRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1311,6 +1383,10 @@ export const iamModel: ServiceModel = {
     "DeleteRole": {
       "name": "DeleteRole",
       "input": "DeleteRoleRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "DeleteConflictException",
@@ -1323,6 +1399,10 @@ export const iamModel: ServiceModel = {
     "DeleteRolePermissionsBoundary": {
       "name": "DeleteRolePermissionsBoundary",
       "input": "DeleteRolePermissionsBoundaryRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "UnmodifiableEntityException",
@@ -1332,6 +1412,10 @@ export const iamModel: ServiceModel = {
     "DeleteRolePolicy": {
       "name": "DeleteRolePolicy",
       "input": "DeleteRolePolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1342,6 +1426,10 @@ export const iamModel: ServiceModel = {
     "DeleteUser": {
       "name": "DeleteUser",
       "input": "DeleteUserRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "LimitExceededException",
         "NoSuchEntityException",
@@ -1353,6 +1441,10 @@ export const iamModel: ServiceModel = {
     "DeleteUserPermissionsBoundary": {
       "name": "DeleteUserPermissionsBoundary",
       "input": "DeleteUserPermissionsBoundaryRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1361,6 +1453,10 @@ export const iamModel: ServiceModel = {
     "DeleteUserPolicy": {
       "name": "DeleteUserPolicy",
       "input": "DeleteUserPolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1370,6 +1466,10 @@ export const iamModel: ServiceModel = {
     "DetachGroupPolicy": {
       "name": "DetachGroupPolicy",
       "input": "DetachGroupPolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1380,6 +1480,10 @@ export const iamModel: ServiceModel = {
     "DetachRolePolicy": {
       "name": "DetachRolePolicy",
       "input": "DetachRolePolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1391,6 +1495,10 @@ export const iamModel: ServiceModel = {
     "DetachUserPolicy": {
       "name": "DetachUserPolicy",
       "input": "DetachUserPolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1403,6 +1511,10 @@ export const iamModel: ServiceModel = {
       "input": "GetAccessKeyLastUsedRequest",
       "output": "GetAccessKeyLastUsedResponse",
       "resultWrapper": "GetAccessKeyLastUsedResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "GetAccountAuthorizationDetails": {
@@ -1410,6 +1522,10 @@ export const iamModel: ServiceModel = {
       "input": "GetAccountAuthorizationDetailsRequest",
       "output": "GetAccountAuthorizationDetailsResponse",
       "resultWrapper": "GetAccountAuthorizationDetailsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "ServiceFailureException"
       ]
@@ -1418,6 +1534,10 @@ export const iamModel: ServiceModel = {
       "name": "GetAccountSummary",
       "output": "GetAccountSummaryResponse",
       "resultWrapper": "GetAccountSummaryResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "ServiceFailureException"
       ]
@@ -1427,6 +1547,10 @@ export const iamModel: ServiceModel = {
       "input": "GetContextKeysForCustomPolicyRequest",
       "output": "GetContextKeysForPolicyResponse",
       "resultWrapper": "GetContextKeysForCustomPolicyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "InvalidInputException"
       ]
@@ -1436,6 +1560,10 @@ export const iamModel: ServiceModel = {
       "input": "GetContextKeysForPrincipalPolicyRequest",
       "output": "GetContextKeysForPolicyResponse",
       "resultWrapper": "GetContextKeysForPrincipalPolicyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException"
@@ -1446,6 +1574,10 @@ export const iamModel: ServiceModel = {
       "input": "GetGroupRequest",
       "output": "GetGroupResponse",
       "resultWrapper": "GetGroupResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1456,6 +1588,10 @@ export const iamModel: ServiceModel = {
       "input": "GetGroupPolicyRequest",
       "output": "GetGroupPolicyResponse",
       "resultWrapper": "GetGroupPolicyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1466,6 +1602,10 @@ export const iamModel: ServiceModel = {
       "input": "GetInstanceProfileRequest",
       "output": "GetInstanceProfileResponse",
       "resultWrapper": "GetInstanceProfileResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1476,6 +1616,10 @@ export const iamModel: ServiceModel = {
       "input": "GetPolicyRequest",
       "output": "GetPolicyResponse",
       "resultWrapper": "GetPolicyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1487,6 +1631,10 @@ export const iamModel: ServiceModel = {
       "input": "GetPolicyVersionRequest",
       "output": "GetPolicyVersionResponse",
       "resultWrapper": "GetPolicyVersionResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1498,6 +1646,10 @@ export const iamModel: ServiceModel = {
       "input": "GetRoleRequest",
       "output": "GetRoleResponse",
       "resultWrapper": "GetRoleResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1508,6 +1660,10 @@ export const iamModel: ServiceModel = {
       "input": "GetRolePolicyRequest",
       "output": "GetRolePolicyResponse",
       "resultWrapper": "GetRolePolicyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1518,6 +1674,10 @@ export const iamModel: ServiceModel = {
       "input": "GetUserRequest",
       "output": "GetUserResponse",
       "resultWrapper": "GetUserResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1528,6 +1688,10 @@ export const iamModel: ServiceModel = {
       "input": "GetUserPolicyRequest",
       "output": "GetUserPolicyResponse",
       "resultWrapper": "GetUserPolicyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1538,6 +1702,10 @@ export const iamModel: ServiceModel = {
       "input": "ListAccessKeysRequest",
       "output": "ListAccessKeysResponse",
       "resultWrapper": "ListAccessKeysResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1548,6 +1716,10 @@ export const iamModel: ServiceModel = {
       "input": "ListAttachedGroupPoliciesRequest",
       "output": "ListAttachedGroupPoliciesResponse",
       "resultWrapper": "ListAttachedGroupPoliciesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1559,6 +1731,10 @@ export const iamModel: ServiceModel = {
       "input": "ListAttachedRolePoliciesRequest",
       "output": "ListAttachedRolePoliciesResponse",
       "resultWrapper": "ListAttachedRolePoliciesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1570,6 +1746,10 @@ export const iamModel: ServiceModel = {
       "input": "ListAttachedUserPoliciesRequest",
       "output": "ListAttachedUserPoliciesResponse",
       "resultWrapper": "ListAttachedUserPoliciesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1581,6 +1761,10 @@ export const iamModel: ServiceModel = {
       "input": "ListEntitiesForPolicyRequest",
       "output": "ListEntitiesForPolicyResponse",
       "resultWrapper": "ListEntitiesForPolicyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1592,6 +1776,10 @@ export const iamModel: ServiceModel = {
       "input": "ListGroupPoliciesRequest",
       "output": "ListGroupPoliciesResponse",
       "resultWrapper": "ListGroupPoliciesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1602,6 +1790,10 @@ export const iamModel: ServiceModel = {
       "input": "ListGroupsRequest",
       "output": "ListGroupsResponse",
       "resultWrapper": "ListGroupsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "ServiceFailureException"
       ]
@@ -1611,6 +1803,10 @@ export const iamModel: ServiceModel = {
       "input": "ListGroupsForUserRequest",
       "output": "ListGroupsForUserResponse",
       "resultWrapper": "ListGroupsForUserResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1621,6 +1817,10 @@ export const iamModel: ServiceModel = {
       "input": "ListInstanceProfileTagsRequest",
       "output": "ListInstanceProfileTagsResponse",
       "resultWrapper": "ListInstanceProfileTagsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1631,6 +1831,10 @@ export const iamModel: ServiceModel = {
       "input": "ListInstanceProfilesRequest",
       "output": "ListInstanceProfilesResponse",
       "resultWrapper": "ListInstanceProfilesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "ServiceFailureException"
       ]
@@ -1640,6 +1844,10 @@ export const iamModel: ServiceModel = {
       "input": "ListInstanceProfilesForRoleRequest",
       "output": "ListInstanceProfilesForRoleResponse",
       "resultWrapper": "ListInstanceProfilesForRoleResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1650,6 +1858,10 @@ export const iamModel: ServiceModel = {
       "input": "ListPoliciesRequest",
       "output": "ListPoliciesResponse",
       "resultWrapper": "ListPoliciesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "ServiceFailureException"
       ]
@@ -1659,6 +1871,10 @@ export const iamModel: ServiceModel = {
       "input": "ListPolicyTagsRequest",
       "output": "ListPolicyTagsResponse",
       "resultWrapper": "ListPolicyTagsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException",
@@ -1670,6 +1886,10 @@ export const iamModel: ServiceModel = {
       "input": "ListPolicyVersionsRequest",
       "output": "ListPolicyVersionsResponse",
       "resultWrapper": "ListPolicyVersionsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1681,6 +1901,10 @@ export const iamModel: ServiceModel = {
       "input": "ListRolePoliciesRequest",
       "output": "ListRolePoliciesResponse",
       "resultWrapper": "ListRolePoliciesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1691,6 +1915,10 @@ export const iamModel: ServiceModel = {
       "input": "ListRoleTagsRequest",
       "output": "ListRoleTagsResponse",
       "resultWrapper": "ListRoleTagsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1701,6 +1929,10 @@ export const iamModel: ServiceModel = {
       "input": "ListRolesRequest",
       "output": "ListRolesResponse",
       "resultWrapper": "ListRolesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "ServiceFailureException"
       ]
@@ -1710,6 +1942,10 @@ export const iamModel: ServiceModel = {
       "input": "ListUserPoliciesRequest",
       "output": "ListUserPoliciesResponse",
       "resultWrapper": "ListUserPoliciesResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1720,6 +1956,10 @@ export const iamModel: ServiceModel = {
       "input": "ListUserTagsRequest",
       "output": "ListUserTagsResponse",
       "resultWrapper": "ListUserTagsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
@@ -1730,6 +1970,10 @@ export const iamModel: ServiceModel = {
       "input": "ListUsersRequest",
       "output": "ListUsersResponse",
       "resultWrapper": "ListUsersResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "ServiceFailureException"
       ]
@@ -1737,6 +1981,10 @@ export const iamModel: ServiceModel = {
     "PutGroupPolicy": {
       "name": "PutGroupPolicy",
       "input": "PutGroupPolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "LimitExceededException",
         "MalformedPolicyDocumentException",
@@ -1747,6 +1995,10 @@ export const iamModel: ServiceModel = {
     "PutRolePermissionsBoundary": {
       "name": "PutRolePermissionsBoundary",
       "input": "PutRolePermissionsBoundaryRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1758,6 +2010,10 @@ export const iamModel: ServiceModel = {
     "PutRolePolicy": {
       "name": "PutRolePolicy",
       "input": "PutRolePolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "LimitExceededException",
         "MalformedPolicyDocumentException",
@@ -1769,6 +2025,10 @@ export const iamModel: ServiceModel = {
     "PutUserPermissionsBoundary": {
       "name": "PutUserPermissionsBoundary",
       "input": "PutUserPermissionsBoundaryRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1779,6 +2039,10 @@ export const iamModel: ServiceModel = {
     "PutUserPolicy": {
       "name": "PutUserPolicy",
       "input": "PutUserPolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "LimitExceededException",
         "MalformedPolicyDocumentException",
@@ -1789,6 +2053,10 @@ export const iamModel: ServiceModel = {
     "RemoveRoleFromInstanceProfile": {
       "name": "RemoveRoleFromInstanceProfile",
       "input": "RemoveRoleFromInstanceProfileRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1799,6 +2067,10 @@ export const iamModel: ServiceModel = {
     "RemoveUserFromGroup": {
       "name": "RemoveUserFromGroup",
       "input": "RemoveUserFromGroupRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1808,6 +2080,10 @@ export const iamModel: ServiceModel = {
     "SetDefaultPolicyVersion": {
       "name": "SetDefaultPolicyVersion",
       "input": "SetDefaultPolicyVersionRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1820,6 +2096,10 @@ export const iamModel: ServiceModel = {
       "input": "SimulateCustomPolicyRequest",
       "output": "SimulatePolicyResponse",
       "resultWrapper": "SimulateCustomPolicyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "InvalidInputException",
         "PolicyEvaluationException"
@@ -1830,6 +2110,10 @@ export const iamModel: ServiceModel = {
       "input": "SimulatePrincipalPolicyRequest",
       "output": "SimulatePolicyResponse",
       "resultWrapper": "SimulatePrincipalPolicyResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1839,6 +2123,10 @@ export const iamModel: ServiceModel = {
     "TagInstanceProfile": {
       "name": "TagInstanceProfile",
       "input": "TagInstanceProfileRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1850,6 +2138,10 @@ export const iamModel: ServiceModel = {
     "TagPolicy": {
       "name": "TagPolicy",
       "input": "TagPolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1861,6 +2153,10 @@ export const iamModel: ServiceModel = {
     "TagRole": {
       "name": "TagRole",
       "input": "TagRoleRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1872,6 +2168,10 @@ export const iamModel: ServiceModel = {
     "TagUser": {
       "name": "TagUser",
       "input": "TagUserRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1883,6 +2183,10 @@ export const iamModel: ServiceModel = {
     "UntagInstanceProfile": {
       "name": "UntagInstanceProfile",
       "input": "UntagInstanceProfileRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1893,6 +2197,10 @@ export const iamModel: ServiceModel = {
     "UntagPolicy": {
       "name": "UntagPolicy",
       "input": "UntagPolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "InvalidInputException",
@@ -1903,6 +2211,10 @@ export const iamModel: ServiceModel = {
     "UntagRole": {
       "name": "UntagRole",
       "input": "UntagRoleRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ConcurrentModificationException",
@@ -1912,6 +2224,10 @@ export const iamModel: ServiceModel = {
     "UntagUser": {
       "name": "UntagUser",
       "input": "UntagUserRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "ConcurrentModificationException",
@@ -1921,6 +2237,10 @@ export const iamModel: ServiceModel = {
     "UpdateAccessKey": {
       "name": "UpdateAccessKey",
       "input": "UpdateAccessKeyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",
@@ -1931,6 +2251,10 @@ export const iamModel: ServiceModel = {
     "UpdateAssumeRolePolicy": {
       "name": "UpdateAssumeRolePolicy",
       "input": "UpdateAssumeRolePolicyRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "MalformedPolicyDocumentException",
@@ -1942,6 +2266,10 @@ export const iamModel: ServiceModel = {
     "UpdateGroup": {
       "name": "UpdateGroup",
       "input": "UpdateGroupRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "EntityAlreadyExistsException",
@@ -1954,6 +2282,10 @@ export const iamModel: ServiceModel = {
       "input": "UpdateRoleRequest",
       "output": "UpdateRoleResponse",
       "resultWrapper": "UpdateRoleResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "UnmodifiableEntityException",
         "NoSuchEntityException",
@@ -1965,6 +2297,10 @@ export const iamModel: ServiceModel = {
       "input": "UpdateRoleDescriptionRequest",
       "output": "UpdateRoleDescriptionResponse",
       "resultWrapper": "UpdateRoleDescriptionResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "UnmodifiableEntityException",
@@ -1974,6 +2310,10 @@ export const iamModel: ServiceModel = {
     "UpdateUser": {
       "name": "UpdateUser",
       "input": "UpdateUserRequest",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "NoSuchEntityException",
         "LimitExceededException",

@@ -138,6 +138,10 @@ export const stsModel: ServiceModel = {
       "input": "AssumeRoleRequest",
       "output": "AssumeRoleResponse",
       "resultWrapper": "AssumeRoleResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "MalformedPolicyDocumentException",
         "PackedPolicyTooLargeException",
@@ -150,6 +154,10 @@ export const stsModel: ServiceModel = {
       "input": "DecodeAuthorizationMessageRequest",
       "output": "DecodeAuthorizationMessageResponse",
       "resultWrapper": "DecodeAuthorizationMessageResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "InvalidAuthorizationMessageException"
       ]
@@ -159,6 +167,10 @@ export const stsModel: ServiceModel = {
       "input": "GetAccessKeyInfoRequest",
       "output": "GetAccessKeyInfoResponse",
       "resultWrapper": "GetAccessKeyInfoResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "GetCallerIdentity": {
@@ -166,6 +178,10 @@ export const stsModel: ServiceModel = {
       "input": "GetCallerIdentityRequest",
       "output": "GetCallerIdentityResponse",
       "resultWrapper": "GetCallerIdentityResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": []
     },
     "GetSessionToken": {
@@ -173,6 +189,10 @@ export const stsModel: ServiceModel = {
       "input": "GetSessionTokenRequest",
       "output": "GetSessionTokenResponse",
       "resultWrapper": "GetSessionTokenResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
       "errors": [
         "RegionDisabledException"
       ]
