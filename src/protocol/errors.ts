@@ -10,13 +10,28 @@ export class AwsError extends Error {
   readonly code: string;
   readonly status: number;
   readonly fault: Fault;
+  /**
+   * Extra elements some protocols put beside Code and Message (S3: BucketName, Key, RequestTime, …), in order.
+   */
+  readonly details: Readonly<Record<string, string>>;
+  /** Response headers that go with the error (S3: x-amz-delete-marker, Allow, …). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: string, status: number, message: string, fault: Fault = status >= 500 ? 'Receiver' : 'Sender') {
+  constructor(
+    code: string,
+    status: number,
+    message: string,
+    fault: Fault = status >= 500 ? 'Receiver' : 'Sender',
+    details: Readonly<Record<string, string>> = {},
+    headers: Readonly<Record<string, string>> = {},
+  ) {
     super(message);
     this.name = code;
     this.code = code;
     this.status = status;
     this.fault = fault;
+    this.details = details;
+    this.headers = headers;
   }
 }
 
