@@ -31,6 +31,24 @@ export interface AuthorizeDeps {
   readonly actions: ActionCatalogue;
 }
 
+/** One permission a request needs, as a service names it (S3: CopyObject needs read and write). */
+export interface AuthorizationCheck {
+  readonly action: string;
+  readonly resource: string;
+  /** Condition keys the service reads from the request (s3:prefix, s3:ExistingObjectTag/…). */
+  readonly context?: Readonly<Record<string, ContextValue>>;
+  readonly resourceTags?: readonly Tag[];
+}
+
+/** What a request of a service with resource policies must be allowed to do, and under which policy. */
+export interface AuthorizationPlan {
+  readonly checks: readonly AuthorizationCheck[];
+  /** The resource's own policy (a bucket policy); `id` must change whenever the document does. */
+  readonly resourcePolicy?: { readonly id: string; readonly document: string } | undefined;
+  /** The account that owns the resource (S3 ARNs do not name it). */
+  readonly resourceAccount: string;
+}
+
 export interface AuthorizationRequest {
   readonly principal: Principal;
   readonly service: string;
@@ -39,6 +57,8 @@ export interface AuthorizationRequest {
   readonly now: Date;
   readonly sourceIp: string;
   readonly region: string;
+  /** Given by services with resource policies; the catalogue decides for the others. */
+  readonly plan?: AuthorizationPlan;
 }
 
 export type AuthorizationResult =
@@ -84,6 +104,7 @@ export function denialMessage(
 }
 
 function enginePrincipal(p: Principal): RequestPrincipal {
+  if (p.type === 'anonymous') return { type: 'anonymous', arn: '*', account: '' };
   if (p.type === 'assumed-role') {
     return {
       type: 'assumed-role',
@@ -144,7 +165,58 @@ const ROOT_SHORTCUT_SERVICES = new Set(['iam', 'sts', 'ec2']);
 /** The account of an ARN; for IAM ARNs the account of `arn:aws:iam::<account>:…`. */
 const accountOf = (arn: string): string | undefined => parseArn(arn)?.account;
 
+/** Decides a service's own plan: every check must be allowed by the principal's policies and the resource's. */
+function authorizePlan(
+  deps: AuthorizeDeps,
+  request: AuthorizationRequest,
+  plan: AuthorizationPlan,
+): AuthorizationResult {
+  const { principal } = request;
+  const policies = principalPolicies(deps.state, deps.awsManaged, principal);
+  const resource = plan.resourcePolicy && compilePolicy(plan.resourcePolicy);
+  for (const check of plan.checks) {
+    const context = buildContext({
+      principal,
+      principalTags: policies.tags,
+      now: request.now,
+      sourceIp: request.sourceIp,
+      secure: false,
+      region: request.region,
+      input: {},
+      resourceTags: check.resourceTags ?? [],
+      extra: check.context ?? {},
+    });
+    const decision = evaluate(
+      {
+        principal: enginePrincipal(principal),
+        action: check.action,
+        resource: check.resource,
+        resourceAccount: plan.resourceAccount,
+        context,
+      },
+      {
+        identity: policies.identity,
+        boundaries: policies.boundaries,
+        session: policies.session,
+        ...(resource && { resource }),
+      },
+    );
+    if (decision.decision !== 'Allowed') {
+      return {
+        allowed: false,
+        action: check.action,
+        resource: check.resource,
+        decision,
+        message: denialMessage(principal.arn, check.action, check.resource, decision, false),
+        context,
+      };
+    }
+  }
+  return { allowed: true };
+}
+
 export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): AuthorizationResult {
+  if (request.plan) return authorizePlan(deps, request, request.plan);
   const { principal, service, operation, input } = request;
   const action = `${service}:${operation}`;
   if (UNCONTROLLED.has(action)) return { allowed: true };

@@ -21,7 +21,12 @@ export interface ContextInput {
   readonly extra?: Readonly<Record<string, ContextValue>>;
 }
 
-const PRINCIPAL_TYPES = { root: 'Account', user: 'User', 'assumed-role': 'AssumedRole' } as const;
+const PRINCIPAL_TYPES = {
+  anonymous: 'Anonymous',
+  root: 'Account',
+  user: 'User',
+  'assumed-role': 'AssumedRole',
+} as const;
 
 /** Node reports IPv4 peers of dual-stack sockets as `::ffff:a.b.c.d`; AWS shows the IPv4 address. */
 const plainIp = (ip: string): string => (ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip);
@@ -34,12 +39,18 @@ export function buildContext(c: ContextInput): Record<string, ContextValue> {
     'aws:EpochTime': String(Math.floor(c.now.getTime() / 1000)),
     'aws:SecureTransport': String(c.secure),
     'aws:RequestedRegion': c.region,
-    'aws:PrincipalAccount': p.account,
     'aws:PrincipalType': PRINCIPAL_TYPES[p.type],
     'aws:userid': p.userId,
     'aws:PrincipalIsAWSService': 'false',
     'aws:ViaAWSService': 'false',
   };
+  // An anonymous caller has no account and no ARN (IAM User Guide, global condition keys: "This key is not
+  // included in the request context for anonymous requests").
+  if (p.type === 'anonymous') {
+    delete ctx['aws:PrincipalIsAWSService'];
+    return withRequest(ctx, c);
+  }
+  ctx['aws:PrincipalAccount'] = p.account;
   // For role sessions aws:PrincipalArn is the role's ARN, not the session's (IAM User Guide).
   ctx['aws:PrincipalArn'] = p.type === 'assumed-role' ? (p.session.roleArn ?? p.arn) : p.arn;
   if (p.type === 'user') ctx['aws:username'] = p.userName;
@@ -56,6 +67,11 @@ export function buildContext(c: ContextInput): Record<string, ContextValue> {
   for (const t of session?.tags ?? []) principalTags.set(t.Key.toLowerCase(), t);
   for (const t of principalTags.values()) ctx[`aws:PrincipalTag/${t.Key}`] = t.Value;
 
+  return withRequest(ctx, c);
+}
+
+/** Keys from the request itself (tags it sets) and from the resource, then the caller's extra keys. */
+function withRequest(ctx: Record<string, ContextValue>, c: ContextInput): Record<string, ContextValue> {
   const tags = c.input['Tags'];
   if (Array.isArray(tags)) {
     const list = tags as { Key?: string; Value?: string }[];

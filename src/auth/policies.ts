@@ -41,6 +41,7 @@ export function principalPolicies(
 
   switch (principal.type) {
     case 'root':
+    case 'anonymous':
       return NONE;
     case 'user': {
       const user = state.get('iam.user', account, nameKey(principal.userName));

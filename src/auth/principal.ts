@@ -39,7 +39,31 @@ export interface RoleSessionPrincipal {
   readonly session: SessionClaims;
 }
 
-export type Principal = RootPrincipal | UserPrincipal | RoleSessionPrincipal;
+/**
+ * A request without credentials. Only S3 accepts them, and only a bucket policy that grants the public (`"*"`)
+ * lets one through (Amazon S3 User Guide, "Blocking public access").
+ */
+export interface AnonymousPrincipal {
+  readonly type: 'anonymous';
+  readonly account: '';
+  readonly arn: '*';
+  readonly userId: 'anonymous';
+  readonly accessKeyId: '';
+  readonly session?: undefined;
+}
+
+export const anonymousPrincipal: AnonymousPrincipal = {
+  type: 'anonymous',
+  account: '',
+  arn: '*',
+  userId: 'anonymous',
+  accessKeyId: '',
+};
+
+/** A caller that signed its request. */
+export type SignedPrincipal = RootPrincipal | UserPrincipal | RoleSessionPrincipal;
+
+export type Principal = SignedPrincipal | AnonymousPrincipal;
 
 export const rootPrincipal = (account: string, accessKeyId: string): RootPrincipal => ({
   type: 'root',

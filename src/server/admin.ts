@@ -8,7 +8,16 @@
 import type { KeyResolver } from '../auth/credentials.ts';
 import type { AdjustableClock } from '../model/clock.ts';
 import { verifySigV4 } from '../protocol/sigv4/verify.ts';
-import type { GatewayRequest, GatewayResponse } from './pipeline.ts';
+import type { GatewayResponse } from './pipeline.ts';
+
+/** An admin request, with its (small) body read whole. */
+export interface AdminRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
 
 export const ADMIN_PREFIX = '/_rolecall/';
 
@@ -30,7 +39,7 @@ const json = (status: number, value: unknown): GatewayResponse => ({
 const methodNotAllowed = (allowed: string[]) => json(405, { error: 'method not allowed', allowed });
 
 /** Whether the request is SigV4-signed by an account root (any service name, any region in the scope). */
-function signedByRoot(deps: AdminDeps, req: GatewayRequest): boolean {
+function signedByRoot(deps: AdminDeps, req: AdminRequest): boolean {
   let root = false;
   const result = verifySigV4(
     req,
@@ -45,7 +54,7 @@ function signedByRoot(deps: AdminDeps, req: GatewayRequest): boolean {
   return result.ok && root;
 }
 
-function clock(deps: AdminDeps, req: GatewayRequest): GatewayResponse {
+function clock(deps: AdminDeps, req: AdminRequest): GatewayResponse {
   const state = () => ({ now: deps.clock.now().toISOString(), offsetSeconds: deps.clock.offsetSeconds });
   if (req.method === 'GET') return json(200, state());
   if (req.method !== 'POST') return methodNotAllowed(['GET', 'POST']);
@@ -67,7 +76,7 @@ function clock(deps: AdminDeps, req: GatewayRequest): GatewayResponse {
   return json(200, state());
 }
 
-export function handleAdmin(deps: AdminDeps, req: GatewayRequest): GatewayResponse {
+export function handleAdmin(deps: AdminDeps, req: AdminRequest): GatewayResponse {
   switch (req.path) {
     case '/_rolecall/health':
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(['GET']);

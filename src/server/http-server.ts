@@ -6,10 +6,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ADMIN_PREFIX, handleAdmin, type AdminDeps } from './admin.ts';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { RequestBody } from './authenticate.ts';
 import type { GatewayRequest, GatewayResponse } from './pipeline.ts';
-
-/** Query-protocol requests are small; IAM's largest document is 131,072 characters (model: policyDocumentType). */
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export interface HttpDeps {
   readonly pipeline: (req: GatewayRequest) => Promise<GatewayResponse>;
@@ -24,29 +24,61 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        req.resume();
-        return;
+/** The request body, read on demand: whole and bounded, or streamed (S3 object bodies), never both. */
+function requestBody(req: IncomingMessage): RequestBody {
+  let whole: Promise<Buffer | undefined> | undefined;
+  let cached: Buffer | undefined;
+  return {
+    read(limit) {
+      whole ??= new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        req.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= limit) chunks.push(chunk);
+        });
+        // The whole body is drained even when too large, so the connection can carry the answer.
+        req.on('end', () => {
+          cached = size > limit ? undefined : Buffer.concat(chunks, size);
+          resolve(cached);
+        });
+        req.on('error', reject);
+      });
+      return whole;
+    },
+    stream() {
+      if (whole) {
+        return (async function* () {
+          const body = cached ?? (await whole);
+          if (body && body.length > 0) yield body;
+        })();
       }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
+      return req as AsyncIterable<Uint8Array>;
+    },
+  };
 }
 
-function send(res: ServerResponse, response: GatewayResponse, head: boolean): void {
-  const body = Buffer.from(response.body, 'utf8');
-  res.writeHead(response.status, { ...response.headers, 'content-length': String(body.length) });
-  res.end(head ? undefined : body);
+async function send(res: ServerResponse, response: GatewayResponse, head: boolean): Promise<void> {
+  const { body } = response;
+  const headers: Record<string, string> = { ...response.headers };
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    // A HEAD answer keeps the length the service set (S3 HeadObject: the object's size).
+    if (!(head && headers['content-length'] !== undefined)) headers['content-length'] = String(bytes.length);
+    res.writeHead(response.status, headers);
+    res.end(head ? undefined : bytes);
+    return;
+  }
+  res.writeHead(response.status, headers);
+  if (head) {
+    res.end();
+    return;
+  }
+  await pipeline(Readable.from(body), res);
 }
+
+/** The admin API takes small JSON documents. */
+const ADMIN_BODY_BYTES = 1024 * 1024;
 
 export function startHttpServer(deps: HttpDeps, host: string, port: number): Promise<RunningHttpServer> {
   let inFlight = 0;
@@ -59,33 +91,29 @@ export function startHttpServer(deps: HttpDeps, host: string, port: number): Pro
         const url = req.url ?? '/';
         const q = url.indexOf('?');
         const path = q >= 0 ? url.slice(0, q) : url;
-        const body = await readBody(req);
-        if (body === undefined) {
-          send(
-            res,
-            { status: 413, headers: { 'content-type': 'text/plain' }, body: 'request body too large\n' },
-            false,
-          );
-          return;
-        }
         const request = {
           method: req.method ?? 'GET',
           path,
           query: q >= 0 ? url.slice(q + 1) : '',
           // headersDistinct keeps repeated headers apart: SigV4 joins them with ',' where Node uses ', '.
           headers: req.headersDistinct,
-          body,
+          body: requestBody(req),
           sourceIp: req.socket.remoteAddress ?? '',
         };
         if (path.startsWith(ADMIN_PREFIX)) {
-          send(res, handleAdmin(deps.admin, request), req.method === 'HEAD');
+          const body = await request.body.read(ADMIN_BODY_BYTES);
+          const response =
+            body === undefined
+              ? { status: 413, headers: { 'content-type': 'text/plain' }, body: 'request body too large\n' }
+              : handleAdmin(deps.admin, { ...request, body });
+          await send(res, response, req.method === 'HEAD');
           return;
         }
         const response = await deps.pipeline(request);
-        send(res, response, req.method === 'HEAD');
+        await send(res, response, req.method === 'HEAD');
       } catch (err) {
         deps.log.error({ err }, 'request failed outside the pipeline');
-        if (!res.headersSent) send(res, { status: 500, headers: {}, body: '' }, false);
+        if (!res.headersSent) await send(res, { status: 500, headers: {}, body: '' }, false).catch(() => res.destroy());
         else res.destroy();
       } finally {
         inFlight--;

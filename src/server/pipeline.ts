@@ -2,7 +2,8 @@
  * The path of every AWS API request, as one ordered chain (shared/DESIGN.md, "One request, end to end"):
  *   1 route  2 authenticate  3 decode  4 validate  5 authorize  6 handle  7 encode  8 record
  * Authentication comes before decoding, so an unauthenticated caller learns nothing about the API: not
- * whether an action exists, not what its constraints are.
+ * whether an action exists, not what its constraints are. (S3 names its operation from the method and path,
+ * which the caller already knows, so it is chosen before authentication to pick the body's handling.)
  * Each step either passes the request on or ends it with an AwsError, which is encoded in the service's own
  * wire format; an unexpected exception becomes InternalFailure and is logged, never a dropped connection.
  */
@@ -10,21 +11,21 @@ import type { Logger } from 'pino';
 import type { Clock } from '../model/clock.ts';
 import { requestId as newRequestId } from '../model/ids.ts';
 import { AwsError, commonErrors, isAwsError } from '../protocol/errors.ts';
+import type { Codec, WireResponse } from '../protocol/codec.ts';
 import type { ServiceModel } from '../protocol/model.ts';
-import { authenticationError } from '../protocol/query/auth-errors.ts';
-import { decodeParams, parseForm, type TypeProblem } from '../protocol/query/decode.ts';
-import { ec2ValidationError } from '../protocol/query/ec2-validation.ts';
-import { encodeError, encodeResult } from '../protocol/query/encode.ts';
-import { validationMessage, validationProblems, type ValidationProblem } from '../protocol/query/validate.ts';
-import { verifySigV4 } from '../protocol/sigv4/verify.ts';
-import type { KeyResolver, ResolvedKey } from '../auth/credentials.ts';
+import { queryCodec } from '../protocol/query/codec.ts';
+import { jsonCodec } from '../protocol/json/codec.ts';
+import { validationProblems } from '../protocol/query/validate.ts';
+import type { KeyResolver } from '../auth/credentials.ts';
 import type { AuthorizationRequest, AuthorizationResult } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ProtocolName } from '../protocol/model.ts';
 import type { EnforceMode } from './config.ts';
-import type { OperationContext } from '../services/service.ts';
+import type { OperationContext, ServiceDefinition } from '../services/service.ts';
+import { authenticate, collect, MAX_DOCUMENT_BODY_BYTES, type RequestBody } from './authenticate.ts';
 import { routeRequest, type Services } from './router.ts';
 
+/** A request as the HTTP layer hands it over: the body is read only when and as the service needs it. */
 export interface GatewayRequest {
   readonly method: string;
   /** The raw path, without the query string. */
@@ -32,15 +33,11 @@ export interface GatewayRequest {
   /** The raw query string, without '?'. */
   readonly query: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Buffer;
+  readonly body: RequestBody;
   readonly sourceIp: string;
 }
 
-export interface GatewayResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
+export type GatewayResponse = WireResponse;
 
 export interface PipelineDeps {
   readonly services: Services;
@@ -59,42 +56,24 @@ export interface PipelineDeps {
   readonly keyUsed?: (principal: Principal, service: string, region: string, now: Date) => void;
 }
 
-const XML = 'text/xml';
+const EMPTY = Buffer.alloc(0);
 
-/** A key the verifier accepted but no principal holds (it cannot happen while lookup and resolution agree). */
-const UNKNOWN_KEY = {
-  ok: false,
-  code: 'InvalidClientTokenId',
-  message: 'The security token included in the request is invalid.',
-} as const;
-
-const typeProblem = (p: TypeProblem): ValidationProblem => ({
-  path: p.path,
-  shown: `'${p.value}'`,
-  constraint: `Member must be ${p.expected}`,
-});
+export function codecOf(service: ServiceDefinition): Codec {
+  if (service.codec) return service.codec;
+  return service.model.protocol === 'json' ? jsonCodec : queryCodec;
+}
 
 export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Promise<GatewayResponse> {
-  const respond = (model: ServiceModel | undefined, requestId: string, status: number, body: string) => ({
-    status,
-    headers: {
-      'content-type': model?.protocol === 'ec2' ? 'text/xml;charset=UTF-8' : XML,
-      'x-amzn-requestid': requestId,
-    },
-    body,
-  });
-
   return async function handle(req: GatewayRequest): Promise<GatewayResponse> {
     const requestId = newRequestId();
     const started = performance.now();
     let model: ServiceModel | undefined;
+    let codec: Codec | undefined;
     let operation = '';
     let caller = '';
     try {
       // 1 route
-      const params = parseForm(req.query);
-      if (req.body.length > 0) for (const [k, v] of parseForm(req.body.toString('utf8'))) params.set(k, v);
-      const route = routeRequest(deps.services, req.headers, params);
+      const route = await routeRequest(deps.services, req);
       if (!route.ok) {
         const served = [...deps.services.keys()].join(', ');
         throw new AwsError(
@@ -107,61 +86,46 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       }
       const service = route.service;
       model = service.model;
+      codec = codecOf(service);
 
       // 2 authenticate
       const now = deps.clock.now();
-      let resolved: ResolvedKey | undefined;
-      // Signatures are checked against real time (clients sign with theirs); expiry against rolecall's clock.
-      const auth = verifySigV4(
-        req,
-        new Date(),
-        (keyId, token) => {
-          resolved = deps.resolveKey(keyId, token);
-          return resolved;
-        },
-        { sessionNow: now },
-      );
-      if (!auth.ok || !resolved) {
-        throw authenticationError(model.protocol, auth.ok ? UNKNOWN_KEY : auth);
-      }
-      const principal = resolved.principal;
+      const auth = await authenticate(req, model, codec, now, deps.resolveKey);
+      const principal = auth.principal;
       caller = principal.arn;
-      deps.keyUsed?.(principal, model.service, auth.region, now);
+      if (principal.type !== 'anonymous') deps.keyUsed?.(principal, model.service, auth.region, now);
 
       // 3 decode
-      const action = params.get('Action');
-      if (action === undefined || action === '') throw commonErrors.missingAction();
-      const op = model.operations[action];
-      const handler = service.handlers[action];
-      if (!op || !handler) {
-        throw model.protocol === 'ec2'
-          ? new AwsError('InvalidAction', 400, `The action ${action} is not valid for this web service.`)
-          : commonErrors.invalidAction(`Could not find operation ${action} for version ${model.apiVersion}`);
-      }
-      operation = action;
-      const decoded = decodeParams(model, op.input, params);
+      operation = codec.operation(model, { ...req, body: auth.body ?? EMPTY });
+      const handler = service.handlers[operation];
+      if (!handler) throw commonErrors.notImplemented(`rolecall does not implement ${operation}`);
+      const streams = codec.streams(model, operation);
+      const body = auth.body ?? (streams ? EMPTY : await collect(auth.stream(), MAX_DOCUMENT_BODY_BYTES));
+      const decoded = codec.decode(model, operation, { ...req, body }, streams ? auth.stream() : undefined);
       const input = decoded.input;
 
       // 4 validate
+      const inputShape = model.operations[operation]?.input;
       const problems = [
-        ...decoded.problems.map(typeProblem),
-        ...(op.input === undefined ? [] : validationProblems(model, op.input, input)),
+        ...decoded.problems,
+        ...(inputShape === undefined ? [] : validationProblems(model, inputShape, input)),
       ];
       if (problems.length > 0) {
-        if (model.protocol === 'ec2') throw ec2ValidationError(problems);
-        throw commonErrors.validation(service.describeInvalid?.(problems) ?? validationMessage(problems));
+        throw codec.validationError(model, problems, service.describeInvalid?.(problems));
       }
 
       // 5 authorize
       if (deps.enforce !== 'off') {
+        const plan = service.authorization?.(operation, input, principal, auth.region);
         const result = deps.authorize({
           principal,
           service: model.service,
-          operation: action,
+          operation,
           input,
           now,
           sourceIp: req.sourceIp,
           region: auth.region,
+          ...(plan && { plan }),
         });
         if (!result.allowed) {
           if (deps.enforce === 'on') throw deps.denial(model.protocol, principal, result);
@@ -181,25 +145,27 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       const ctx: OperationContext = {
         requestId,
         service: model.service,
-        operation: action,
+        operation,
         principal,
         account: principal.account,
         region: auth.region,
         now,
+        headers: req.headers,
+        sourceIp: req.sourceIp,
       };
       const output = await handler(input as never, ctx);
 
       // 7 encode
-      const response = respond(model, requestId, 200, encodeResult(model, action, output, requestId));
-      record(deps.log, requestId, model, operation, caller, 200, started);
+      const response = codec.encodeResult(model, operation, output, requestId);
+      record(deps.log, requestId, model, operation, caller, response.status, started);
       return response;
     } catch (err) {
       const error = isAwsError(err) ? err : commonErrors.internal();
       if (!isAwsError(err)) deps.log.error({ err, requestId, operation }, 'unexpected failure');
       const response =
-        model === undefined && req.headers['x-amz-target'] !== undefined
-          ? jsonError(error, requestId)
-          : respond(model, requestId, error.status, encodeError(model, error, requestId));
+        model === undefined || codec === undefined
+          ? unroutedError(req, error, requestId)
+          : codec.encodeError(model, error, requestId);
       record(deps.log, requestId, model, operation, caller, error.status, started, error.code);
       return response;
     }
@@ -207,14 +173,24 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
 }
 
 /**
- * A request for a service rolecall does not serve, sent by a JSON-protocol client (it names an X-Amz-Target),
- * gets its error in the JSON protocols' form so the client can read it.
+ * An error before the service is known: a client of a JSON protocol (it names an X-Amz-Target) gets the JSON
+ * form, everyone else the query protocols' XML.
  */
-function jsonError(error: AwsError, requestId: string): GatewayResponse {
+function unroutedError(req: GatewayRequest, error: AwsError, requestId: string): GatewayResponse {
+  if (req.headers['x-amz-target'] !== undefined) {
+    return {
+      status: error.status,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
+      body: JSON.stringify({ __type: error.code, message: error.message }),
+    };
+  }
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return {
     status: error.status,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
-    body: JSON.stringify({ __type: error.code, message: error.message }),
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body:
+      `<ErrorResponse><Error><Type>${error.fault}</Type><Code>${escape(error.code)}</Code>` +
+      `<Message>${escape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
   };
 }
 

@@ -3,7 +3,9 @@
  * typed input and the request's context and returns the typed output or throws an AwsError; it never sees
  * HTTP or XML (shared/STYLE.md convention 4).
  */
+import type { AuthorizationPlan } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { Codec, HeaderMap } from '../protocol/codec.ts';
 import type { ServiceModel } from '../protocol/model.ts';
 import type { ValidationProblem } from '../protocol/query/validate.ts';
 
@@ -17,6 +19,9 @@ export interface OperationContext {
   /** The region from the request's credential scope. */
   readonly region: string;
   readonly now: Date;
+  /** The request's headers, for the few operations whose behaviour depends on more than their input. */
+  readonly headers: HeaderMap;
+  readonly sourceIp: string;
 }
 
 export type Handler<I, O> = (input: I, ctx: OperationContext) => Promise<O> | O;
@@ -31,6 +36,18 @@ export interface ServiceDefinition {
   readonly handlers: Readonly<Record<string, Handler<never, unknown>>>;
   /** A service's own wording for some constraint violations; undefined keeps the generic message. */
   readonly describeInvalid?: (problems: readonly ValidationProblem[]) => string | undefined;
+  /** The wire protocol, when the model's protocol alone does not say (rest-xml: S3's dialect). */
+  readonly codec?: Codec;
+  /**
+   * What a request must be allowed to do, for services whose resources carry their own policies (S3 bucket
+   * policies): the checks and the resource policy. Without it the action and resources come from the catalogue.
+   */
+  readonly authorization?: (
+    operation: string,
+    input: Readonly<Record<string, unknown>>,
+    principal: Principal,
+    region: string,
+  ) => AuthorizationPlan | undefined;
 }
 
 /** Pairs a model with handlers typed by the generated operation table. */
@@ -38,10 +55,12 @@ export function defineService<Ops>(
   model: ServiceModel,
   handlers: Handlers<Ops>,
   describeInvalid?: ServiceDefinition['describeInvalid'],
+  extra: Pick<ServiceDefinition, 'codec' | 'authorization'> = {},
 ): ServiceDefinition {
   return {
     model,
     handlers: handlers as unknown as Record<string, Handler<never, unknown>>,
     ...(describeInvalid && { describeInvalid }),
+    ...extra,
   };
 }

@@ -84,6 +84,8 @@ export function stsService(state: IamState, tokenKey: Buffer): ServiceDefinition
       if (p.type === 'assumed-role' || p.session !== undefined) {
         throw commonErrors.accessDenied('Cannot call GetSessionToken with session credentials');
       }
+      // Only S3 accepts anonymous callers; the gateway never hands one to STS.
+      if (p.type === 'anonymous') throw commonErrors.accessDenied('Anonymous callers cannot get session tokens');
       const duration = input.DurationSeconds ?? (p.type === 'root' ? ROOT_SESSION_MAX : SESSION_TOKEN_DEFAULT);
       if (p.type === 'root' && duration > ROOT_SESSION_MAX) {
         throw commonErrors.validation(
