@@ -38,15 +38,18 @@ export interface AuthorizationCheck {
   /** Condition keys the service reads from the request (s3:prefix, s3:ExistingObjectTag/…). */
   readonly context?: Readonly<Record<string, ContextValue>>;
   readonly resourceTags?: readonly Tag[];
-}
-
-/** What a request of a service with resource policies must be allowed to do, and under which policy. */
-export interface AuthorizationPlan {
-  readonly checks: readonly AuthorizationCheck[];
   /** The resource's own policy (a bucket policy); `id` must change whenever the document does. */
   readonly resourcePolicy?: { readonly id: string; readonly document: string } | undefined;
   /** The account that owns the resource (S3 ARNs do not name it). */
   readonly resourceAccount: string;
+}
+
+/**
+ * What a request of a service with resource policies must be allowed to do: every check, each under its own
+ * resource's policy (CopyObject reads one bucket and writes another).
+ */
+export interface AuthorizationPlan {
+  readonly checks: readonly AuthorizationCheck[];
 }
 
 export interface AuthorizationRequest {
@@ -173,8 +176,8 @@ function authorizePlan(
 ): AuthorizationResult {
   const { principal } = request;
   const policies = principalPolicies(deps.state, deps.awsManaged, principal);
-  const resource = plan.resourcePolicy && compilePolicy(plan.resourcePolicy);
   for (const check of plan.checks) {
+    const resource = check.resourcePolicy && compilePolicy(check.resourcePolicy);
     const context = buildContext({
       principal,
       principalTags: policies.tags,
@@ -191,7 +194,7 @@ function authorizePlan(
         principal: enginePrincipal(principal),
         action: check.action,
         resource: check.resource,
-        resourceAccount: plan.resourceAccount,
+        resourceAccount: check.resourceAccount,
         context,
       },
       {
