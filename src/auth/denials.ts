@@ -26,5 +26,15 @@ export function denialError(
       `You are not authorized to perform this operation. ${result.message}. Encoded authorization failure message: ${encoded}`,
     );
   }
+  if (protocol === 'rest-xml') {
+    // S3 quotes the resource (docs/research/s3-facts.md §A.3); an anonymous caller learns nothing more than
+    // "Access Denied".
+    if (principal.type === 'anonymous') return new AwsError('AccessDenied', 403, 'Access Denied');
+    const quoted = result.message.replace(` on resource: ${result.resource}`, ` on resource: "${result.resource}"`);
+    return new AwsError('AccessDenied', 403, quoted);
+  }
+  // The JSON protocols (CloudWatch Logs) name it AccessDeniedException, status 400 (botocore logs model: the
+  // service answers AccessDeniedException; JSON services send client faults as 400).
+  if (protocol === 'json') return new AwsError('AccessDeniedException', 400, result.message);
   return new AwsError('AccessDenied', 403, result.message);
 }

@@ -17,7 +17,7 @@ import { queryCodec } from '../protocol/query/codec.ts';
 import { jsonCodec } from '../protocol/json/codec.ts';
 import { validationProblems } from '../protocol/query/validate.ts';
 import type { KeyResolver } from '../auth/credentials.ts';
-import type { AuthorizationRequest, AuthorizationResult } from '../auth/authorize.ts';
+import type { AuthorizationPlan, AuthorizationRequest, AuthorizationResult } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ProtocolName } from '../protocol/model.ts';
 import type { EnforceMode } from './config.ts';
@@ -115,11 +115,11 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       }
 
       // 5 authorize
-      if (deps.enforce !== 'off') {
-        const plan = service.authorization?.(operation, input, principal, auth.region);
+      const decide = (plan: AuthorizationPlan | undefined): AuthorizationResult => {
+        if (deps.enforce === 'off') return { allowed: true };
         const result = deps.authorize({
           principal,
-          service: model.service,
+          service: model?.service ?? '',
           operation,
           input,
           now,
@@ -127,14 +127,15 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
           region: auth.region,
           ...(plan && { plan }),
         });
-        if (!result.allowed) {
-          if (deps.enforce === 'on') throw deps.denial(model.protocol, principal, result);
-          deps.log.warn(
-            { requestId, caller, action: result.action, resource: result.resource },
-            `audit: would deny: ${result.message}`,
-          );
-        }
-      }
+        if (result.allowed || deps.enforce === 'on') return result;
+        deps.log.warn(
+          { requestId, caller, action: result.action, resource: result.resource },
+          `audit: would deny: ${result.message}`,
+        );
+        return { allowed: true };
+      };
+      const result = decide(service.authorization?.(operation, input, principal, auth.region));
+      if (!result.allowed) throw deps.denial(model.protocol, principal, result);
 
       // EC2's DryRun: authorized requests stop here with AWS's "would have succeeded" answer.
       if (model.protocol === 'ec2' && input['DryRun'] === true) {
@@ -152,6 +153,7 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
         now,
         headers: req.headers,
         sourceIp: req.sourceIp,
+        allows: (plan) => decide(plan).allowed,
       };
       const output = await handler(input as never, ctx);
 

@@ -22,6 +22,11 @@ export interface OperationContext {
   /** The request's headers, for the few operations whose behaviour depends on more than their input. */
   readonly headers: HeaderMap;
   readonly sourceIp: string;
+  /**
+   * Whether the caller may also do these (S3: a missing key is NoSuchKey only to callers who may list the
+   * bucket; DeleteObjects decides each key). Follows the enforcement mode, like the request's own check.
+   */
+  readonly allows: (plan: AuthorizationPlan) => boolean;
 }
 
 export type Handler<I, O> = (input: I, ctx: OperationContext) => Promise<O> | O;

@@ -29,6 +29,8 @@ export interface RestOptions {
   encodeError(error: AwsError, requestId: string): WireResponse;
   authenticationError(failure: SigV4Failure): AwsError;
   validationError(problems: readonly ValidationProblem[]): AwsError;
+  /** A status other than the operation's own (S3 GetObject: 206 for a range). */
+  status?(operation: string, output: Record<string, unknown>): number | undefined;
   /** A body written differently from the shapes (S3 GetBucketLocation's bare LocationConstraint). */
   specialBody?(operation: string, output: Record<string, unknown>): string | undefined;
 }
@@ -199,6 +201,7 @@ function encodeRest(
       for (const [k, mv] of Object.entries(v as Record<string, string>)) headers[`${prefix}${k}`] = mv;
     } else if (ref.location === 'statusCode') status = v as number;
   }
+  status = options.status?.(operation, value) ?? status;
   const special = options.specialBody?.(operation, value);
   if (special !== undefined)
     return { status, headers: { ...headers, 'content-type': 'application/xml' }, body: special };

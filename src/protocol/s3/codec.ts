@@ -98,6 +98,10 @@ export function s3ResponseHeaders(requestId: string): Record<string, string> {
 }
 
 export function encodeS3Error(error: AwsError, requestId: string): WireResponse {
+  // 304 Not Modified carries headers only.
+  if (error.status === 304) {
+    return { status: 304, headers: { ...error.headers, ...s3ResponseHeaders(requestId) }, body: '' };
+  }
   const details = Object.entries(error.details)
     .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
     .join('');
@@ -165,7 +169,24 @@ export const s3Codec = createRestXmlCodec({
   responseHeaders: s3ResponseHeaders,
   encodeError: encodeS3Error,
   authenticationError: s3AuthenticationError,
-  validationError: (problems) => new AwsError('InvalidArgument', 400, validationMessage(problems)),
+  validationError: (problems) => {
+    // An unknown region in CreateBucketConfiguration is S3's own error, not a model violation.
+    const location = problems.find((p) => p.path === 'createBucketConfiguration.locationConstraint');
+    if (location) {
+      return new AwsError(
+        'InvalidLocationConstraint',
+        400,
+        'The specified location-constraint is not valid',
+        'Sender',
+        {
+          LocationConstraint: (location.shown ?? '').replace(/^'|'$/g, ''),
+        },
+      );
+    }
+    return new AwsError('InvalidArgument', 400, validationMessage(problems));
+  },
+  // A ranged GetObject answers 206 Partial Content (API Reference, GetObject).
+  status: (operation, output) => (operation === 'GetObject' && output['ContentRange'] !== undefined ? 206 : undefined),
   specialBody(operation, output) {
     if (operation !== 'GetBucketLocation') return undefined;
     const region = output['LocationConstraint'];

@@ -57,14 +57,19 @@ export function requireBucket(state: S3State, name: string): BucketRecord {
   return bucket;
 }
 
-/** The bucket when the caller's account owns it. Configuration of another account's bucket is theirs alone. */
-function ownBucket(state: S3State, name: string, ctx: OperationContext): BucketRecord {
-  const bucket = requireBucket(state, name);
-  if (ctx.principal.type !== 'anonymous' && bucket.owner !== ctx.account && ctx.principal.type === 'root') {
-    throw s3Errors.accessDenied();
-  }
-  return bucket;
-}
+/** The bucket a configuration operation acts on (who may do it was decided by the bucket policy and IAM). */
+const ownBucket = (state: S3State, name: string, _ctx: OperationContext): BucketRecord => requireBucket(state, name);
+
+/**
+ * New buckets start with all four Block Public Access settings on (AWS's default since April 2023; What's New,
+ * 2022-12, "Amazon S3 will automatically enable S3 Block Public Access … for all new buckets").
+ */
+const NEW_BUCKET_BLOCK = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+} as const;
 
 /**
  * S3's checks of a bucket policy beyond IAM's grammar: it must be a resource policy with a Principal, and every
@@ -101,7 +106,9 @@ export function bucketHandlers(deps: S3Deps): Handlers<BucketOps> {
   const update = (bucket: BucketRecord) => state.write((w) => w.put('s3.bucket', bucket));
   return {
     ListBuckets: (input, ctx) => {
-      const all = state.bucketsOf(ctx.account).filter((b) => input.Prefix === undefined || b.name.startsWith(input.Prefix));
+      const all = state
+        .bucketsOf(ctx.account)
+        .filter((b) => input.Prefix === undefined || b.name.startsWith(input.Prefix));
       const max = input.MaxBuckets;
       const after = input.ContinuationToken;
       const from = after === undefined ? all : all.filter((b) => b.name > after);
@@ -118,7 +125,7 @@ export function bucketHandlers(deps: S3Deps): Handlers<BucketOps> {
     CreateBucket: async (input, ctx) => {
       const name = input.Bucket;
       if (!validBucketName(name)) throw s3Errors.invalidBucketName(name);
-      const constraint = input.CreateBucketConfiguration?.LocationConstraint;
+      const constraint: string | undefined = input.CreateBucketConfiguration?.LocationConstraint;
       // us-east-1 takes no constraint; elsewhere the constraint must name the endpoint's region
       // (API Reference, CreateBucket; IllegalLocationConstraintException).
       if (constraint === 'us-east-1') throw s3Errors.invalidLocation(constraint);
@@ -134,7 +141,13 @@ export function bucketHandlers(deps: S3Deps): Handlers<BucketOps> {
         throw s3Errors.bucketAlreadyOwnedByYou(name);
       }
       const region = constraint ?? 'us-east-1';
-      await update({ name, owner: ctx.account, region, createdAt: ctx.now.toISOString() });
+      await update({
+        name,
+        owner: ctx.account,
+        region,
+        createdAt: ctx.now.toISOString(),
+        publicAccessBlock: NEW_BUCKET_BLOCK,
+      });
       return { Location: region === 'us-east-1' ? `/${name}` : `http://${name}.s3.amazonaws.com/` };
     },
 
@@ -150,7 +163,7 @@ export function bucketHandlers(deps: S3Deps): Handlers<BucketOps> {
         for (const upload of state.uploads(bucket.name)) await w.delete('s3.upload', upload);
         await w.delete('s3.bucket', bucket);
       });
-      return {};
+      return;
     },
 
     GetBucketLocation: (input, ctx) => {
@@ -169,7 +182,7 @@ export function bucketHandlers(deps: S3Deps): Handlers<BucketOps> {
         );
       }
       await update({ ...bucket, policy: { document: input.Policy, revision: randomUUID() } });
-      return {};
+      return;
     },
 
     GetBucketPolicy: (input, ctx) => {
@@ -182,7 +195,7 @@ export function bucketHandlers(deps: S3Deps): Handlers<BucketOps> {
       const bucket = ownBucket(state, input.Bucket, ctx);
       const { policy: _dropped, ...rest } = bucket;
       await update(rest);
-      return {};
+      return;
     },
 
     PutPublicAccessBlock: async (input, ctx) => {
@@ -197,7 +210,7 @@ export function bucketHandlers(deps: S3Deps): Handlers<BucketOps> {
           RestrictPublicBuckets: c.RestrictPublicBuckets ?? false,
         },
       });
-      return {};
+      return;
     },
 
     GetPublicAccessBlock: (input, ctx) => {
@@ -210,7 +223,7 @@ export function bucketHandlers(deps: S3Deps): Handlers<BucketOps> {
       const bucket = ownBucket(state, input.Bucket, ctx);
       const { publicAccessBlock: _dropped, ...rest } = bucket;
       await update(rest);
-      return {};
+      return;
     },
 
     PutBucketTagging: async (input, ctx) => {
@@ -218,7 +231,7 @@ export function bucketHandlers(deps: S3Deps): Handlers<BucketOps> {
       const tags = input.Tagging.TagSet.map((t) => ({ Key: t.Key, Value: t.Value }));
       checkTags(tags, 50);
       await update({ ...bucket, tags });
-      return {};
+      return;
     },
 
     GetBucketTagging: (input, ctx) => {
@@ -231,7 +244,7 @@ export function bucketHandlers(deps: S3Deps): Handlers<BucketOps> {
       const bucket = ownBucket(state, input.Bucket, ctx);
       const { tags: _dropped, ...rest } = bucket;
       await update(rest);
-      return {};
+      return;
     },
   };
 }

@@ -51,10 +51,12 @@ export const s3Errors = {
       'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
       { UploadId: uploadId },
     ),
-  entityTooSmall: (size: number) =>
-    err('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed object size.', {
+  entityTooSmall: (size: number, part: number, etag: string) =>
+    err('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed size', {
       ProposedSize: String(size),
       MinSizeAllowed: String(5 * 1024 * 1024),
+      PartNumber: String(part),
+      ETag: etag.replace(/"/g, ''),
     }),
   entityTooLarge: (size: number, max: number) =>
     err('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size', {
@@ -70,7 +72,24 @@ export const s3Errors = {
     err('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold', {
       Condition: condition,
     }),
-  notModified: () => err('NotModified', 304, 'Not Modified'),
+  notModified: (object: { etag: string; lastModified: string }) =>
+    new AwsError(
+      'NotModified',
+      304,
+      'Not Modified',
+      'Sender',
+      {},
+      {
+        etag: object.etag,
+        'last-modified': new Date(object.lastModified).toUTCString(),
+      },
+    ),
+  malformedXml: () =>
+    err(
+      'MalformedXML',
+      400,
+      'The XML you provided was not well-formed or did not validate against our published schema',
+    ),
   badDigest: () => err('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.'),
   invalidDigest: () => err('InvalidDigest', 400, 'The Content-MD5 you specified was invalid.'),
   noSuchBucketPolicy: (bucket: string) =>
