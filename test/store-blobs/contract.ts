@@ -16,26 +16,7 @@ import {
   isBlobTooLarge,
 } from '../../src/store/blobs/blob-store.ts';
 import type { BlobStore } from '../../src/store/blobs/blob-store.ts';
-
-/** Deterministic bytes that differ from one seed to the next, so a mix-up between blobs shows. */
-export function pattern(size: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(size);
-  let x = (seed * 2654435761 + 1) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    // xorshift32
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-export async function* chunked(bytes: Uint8Array, chunkSize: number): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < bytes.byteLength; at += chunkSize) yield bytes.subarray(at, at + chunkSize);
-}
+import { chunked, pattern } from './bodies.ts';
 
 export async function collect(body: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -280,6 +261,45 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>):
       controller.abort(reason);
       await assert.rejects(stalled, (err) => err === reason);
       await assertOnly(store, []);
+    });
+
+    it('an abort rejects at once while a Readable source is stalled, and leaves the source to its owner', async () => {
+      const store = await fresh();
+      const source = new Readable({ read() {} });
+      source.push(pattern(1000, 19));
+      const controller = new AbortController();
+      const writing = store.write(source, { signal: controller.signal });
+      await sleep(20);
+      controller.abort();
+      await assert.rejects(writing, { name: 'AbortError' });
+      await assertOnly(store, []);
+      // Its owner (the HTTP layer) ends it; the read the store left pending must not surface as an error.
+      source.destroy();
+      await sleep(10);
+    });
+
+    it('a Readable source is destroyed when the write stops early, unless passed through iterator()', async () => {
+      const store = await fresh();
+      const destroyed = new Readable({ read() {} });
+      destroyed.push(pattern(2000, 21));
+      await assert.rejects(store.write(destroyed, { maxBytes: 1000 }), isBlobTooLarge);
+      await sleep(0);
+      assert.equal(destroyed.destroyed, true);
+
+      const kept = new Readable({ read() {} });
+      kept.push(pattern(2000, 22));
+      await assert.rejects(store.write(kept.iterator({ destroyOnReturn: false }), { maxBytes: 1000 }), isBlobTooLarge);
+      await sleep(0);
+      assert.equal(kept.destroyed, false);
+      kept.destroy();
+    });
+
+    it('a reader cannot change the blob by writing into the chunks it gets', async () => {
+      const store = await fresh();
+      const body = pattern(100_000, 20);
+      const { id } = await store.write([body]);
+      for await (const chunk of (await store.read(id)).body) (chunk as Buffer).fill(0);
+      assert.ok((await readAll(store, id)).equals(body));
     });
 
     it('reads byte ranges: first, single middle, last, and the whole blob', async () => {

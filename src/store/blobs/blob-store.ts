@@ -65,7 +65,10 @@ export interface BlobStore {
    * Streams source into a new blob, pulling the next chunk only when the previous one has been taken (so memory
    * stays bounded and the source is never read faster than the disk writes), and resolves once the blob is
    * durable. On any failure nothing is kept and the error is passed on unchanged: the source's own error, a
-   * TooLarge BlobError, or the abort reason.
+   * TooLarge BlobError, or the abort reason. Stopping early calls the source iterator's return(), as a for-await
+   * loop would: a generator runs its finally blocks, and a Readable is destroyed (for an HTTP request, that closes
+   * the connection), so pass `readable.iterator({ destroyOnReturn: false })` to keep it, e.g. to still answer the
+   * client with an error. An abort does not wait for a stalled source: it stays pending until its owner ends it.
    */
   write(source: BlobSource, options?: WriteOptions): Promise<BlobInfo>;
   /**

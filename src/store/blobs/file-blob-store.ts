@@ -253,8 +253,8 @@ async function writeAll(file: FileHandle, bytes: Uint8Array): Promise<void> {
 
 /**
  * Makes a rename or a new entry in path durable. Windows cannot open a directory for fsync; NTFS journals its
- * metadata, so skipping it there is the best Node can do. (macOS's fsync does not flush the drive's cache either:
- * F_FULLFSYNC is not reachable from Node.)
+ * metadata, so skipping it there is the best Node can do. (macOS's fsync does not flush the drive's cache either,
+ * and F_FULLFSYNC is not reachable from Node: man 2 fsync, https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/fsync.2.html)
  */
 async function fsyncDir(path: string): Promise<void> {
   if (process.platform === 'win32') return;
