@@ -114,6 +114,24 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>):
       assert.ok((await collect(read.body)).equals(body));
     });
 
+    it('keeps bytes in order across chunks of mixed sizes', async () => {
+      const store = await fresh();
+      const sizes = [1, 65_535, 65_536, 3, 70_000, 100, 131_077, 65_535, 2, 65_534, 1, 1, 200_000, 7];
+      const total = sizes.reduce((a, b) => a + b, 0);
+      const body = pattern(total, 23);
+      const info = await store.write(
+        (async function* () {
+          let at = 0;
+          for (const size of sizes) {
+            yield body.subarray(at, at + size);
+            at += size;
+          }
+        })(),
+      );
+      assert.equal(info.md5Hex, md5(body));
+      assert.ok((await readAll(store, info.id)).equals(body));
+    });
+
     it('stores an empty body', async () => {
       const store = await fresh();
       const info = await store.write([]);

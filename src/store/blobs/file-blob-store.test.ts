@@ -32,10 +32,13 @@ const opened = async (dir = join(tempDir(), 'blobs')): Promise<FileBlobStore> =>
 };
 
 /** Every regular file under dir, as paths relative to it. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = join(prefix, entry.name);
+      if (entry.isDirectory()) return filesUnder(dir, path);
+      return entry.isFile() ? [path] : [];
+    })
     .sort();
 }
 

@@ -219,7 +219,8 @@ export class FileBlobStore implements BlobStore {
  * copied or written before add() returns, so the source may reuse its buffer for the next chunk.
  */
 class Stage {
-  private readonly buffer = Buffer.allocUnsafe(STAGE_BYTES);
+  /** Allocated at the first small chunk: a source of large chunks never needs it. */
+  private buffer: Buffer | undefined;
   private used = 0;
 
   constructor(private readonly file: FileHandle) {}
@@ -231,12 +232,13 @@ class Stage {
       return;
     }
     if (this.used + chunk.byteLength > STAGE_BYTES) await this.flush();
+    this.buffer ??= Buffer.allocUnsafe(STAGE_BYTES);
     this.buffer.set(chunk, this.used);
     this.used += chunk.byteLength;
   }
 
   async flush(): Promise<void> {
-    if (this.used === 0) return;
+    if (this.buffer === undefined || this.used === 0) return;
     await writeAll(this.file, this.buffer.subarray(0, this.used));
     this.used = 0;
   }
