@@ -3,7 +3,7 @@
  * and the pipeline, and listens. Shutdown lets in-flight requests finish before the store closes.
  */
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { AdjustableClock } from '../model/clock.ts';
 import { createStore } from '../store/open-store.ts';
@@ -21,6 +21,10 @@ import { stateAt } from '../model/ec2.ts';
 import { iamService } from '../services/iam/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
+import { createS3Service } from '../services/s3/index.ts';
+import { S3State } from '../state/s3-state.ts';
+import { FileBlobStore } from '../store/blobs/file-blob-store.ts';
+import { MemoryBlobStore } from '../store/blobs/memory-blob-store.ts';
 import type { ServiceDefinition } from '../services/service.ts';
 import type { ServerConfig } from './config.ts';
 import { startHttpServer } from './http-server.ts';
@@ -37,15 +41,23 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const dataDir = resolve(config.dataDir);
   const store = createStore({ backend: config.store, dataDir });
   await store.open();
+  // S3 bodies live beside the store: files for SQLite, buffers for the memory store (nothing survives it anyway).
+  const blobs = config.store === 'memory' ? new MemoryBlobStore() : new FileBlobStore(join(dataDir, 'blobs'));
   let ready = false;
   try {
+    await blobs.open();
     const iam = await IamState.load(store);
+    const s3 = await S3State.load(store);
+    // Bodies written before a crash but never committed are named by no record: remove them before serving.
+    const swept = await blobs.sweep(s3.referencedBlobs());
+    if (swept > 0) log.info({ swept }, `removed ${swept} S3 bodies that no object names (an interrupted write)`);
     const catalogue = AwsManagedPolicies.load();
     const tokenKey = await loadTokenKey(store);
     const services = new Map<string, ServiceDefinition>([
       ['iam', iamService(iam, catalogue)],
       ['sts', stsService(iam, tokenKey)],
       ['ec2', ec2Service(iam)],
+      ['s3', createS3Service({ state: s3, blobs })],
     ]);
     const actions = await loadActionCatalogue(
       [...services.values()].flatMap((s) => Object.keys(s.model.operations).map((op) => `${s.model.service}:${op}`)),
@@ -97,10 +109,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         ready = false;
         await metadata.close();
         await http.close();
+        await blobs.close();
         await store.close();
       },
     };
   } catch (err) {
+    await blobs.close();
     await store.close();
     throw err;
   }

@@ -4,7 +4,7 @@
  * and the checksums a client sent in headers or in an aws-chunked trailer kept with the object.
  */
 import type { StreamingBody } from '../../protocol/model.ts';
-import type { Blobs, BlobInfo } from './blob-port.ts';
+import { isBlobTooLarge, type BlobStore as Blobs, type BlobInfo } from '../../store/blobs/blob-store.ts';
 import { AwsError } from '../../protocol/errors.ts';
 import { s3Errors } from './errors.ts';
 
@@ -68,7 +68,13 @@ export async function storeBody(
   maxBytes = MAX_PUT_BYTES,
 ): Promise<BlobInfo> {
   checkContentMd5(contentMd5);
-  const blob = await blobs.write(iterable(body), { maxBytes });
+  let blob: BlobInfo;
+  try {
+    blob = await blobs.write(iterable(body), { maxBytes });
+  } catch (err) {
+    if (isBlobTooLarge(err)) throw s3Errors.entityTooLarge(maxBytes + 1, maxBytes);
+    throw err;
+  }
   if (contentMd5 !== undefined) {
     const calculated = Buffer.from(blob.md5Hex, 'hex').toString('base64');
     if (calculated !== contentMd5.trim()) {

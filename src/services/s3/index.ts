@@ -11,7 +11,7 @@ import type { BucketRecord, ObjectRecord } from '../../model/s3.ts';
 import type { S3State } from '../../state/s3-state.ts';
 import { defineService, type OperationContext, type ServiceDefinition } from '../service.ts';
 import { parseCopySource, s3Authorizations, type S3Authorization, type S3Operation } from './authorization.ts';
-import type { Blobs } from './blob-port.ts';
+import type { BlobStore as Blobs } from '../../store/blobs/blob-store.ts';
 import { bucketHandlers } from './buckets.ts';
 import { listingHandlers } from './listing.ts';
 import { multipartHandlers } from './multipart.ts';

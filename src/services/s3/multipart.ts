@@ -10,7 +10,7 @@ import type { ObjectRecord, PartRecord, UploadRecord } from '../../model/s3.ts';
 import { compareKeys } from '../../model/s3.ts';
 import type { S3State } from '../../state/s3-state.ts';
 import type { Handlers, OperationContext } from '../service.ts';
-import type { Blobs } from './blob-port.ts';
+import type { BlobStore as Blobs } from '../../store/blobs/blob-store.ts';
 import { parseCopySource, parseTaggingHeader } from './authorization.ts';
 import { storeBody } from './bodies.ts';
 import { ownerId, requireBucket } from './buckets.ts';
@@ -155,7 +155,7 @@ export function multipartHandlers(deps: MultipartDeps): Handlers<MultipartOps> {
         }
         range = parsed;
       }
-      const blob = await blobs.write(blobs.read(from.blobId, range));
+      const blob = await blobs.write((await blobs.read(from.blobId, range)).body);
       const etag = `"${blob.md5Hex}"`;
       await addPart(input.Bucket, input.Key, input.UploadId, {
         partNumber: input.PartNumber,

@@ -8,7 +8,7 @@ import type { Tag } from '../../model/iam.ts';
 import type { ObjectHeaders, ObjectRecord } from '../../model/s3.ts';
 import type { S3State } from '../../state/s3-state.ts';
 import type { Handlers, OperationContext } from '../service.ts';
-import type { Blobs } from './blob-port.ts';
+import type { BlobStore as Blobs } from '../../store/blobs/blob-store.ts';
 import { parseCopySource, parseTaggingHeader } from './authorization.ts';
 import { checksumMembers, declaredChecksums, storeBody, trailerChecksums } from './bodies.ts';
 import { requireBucket } from './buckets.ts';
@@ -198,9 +198,10 @@ export function objectHandlers(deps: ObjectDeps): Handlers<ObjectOps> {
       return { ETag: `"${blob.md5Hex}"`, ...checksumMembers(checksums) };
     },
 
-    GetObject: (input, ctx) => {
+    GetObject: async (input, ctx) => {
       const { object, range } = read(input, ctx);
-      return { ...described(object, input, range), Body: blobs.read(object.blobId, range) };
+      const opened = await blobs.read(object.blobId, range);
+      return { ...described(object, input, range), Body: opened.body };
     },
 
     HeadObject: (input, ctx) => {
@@ -275,7 +276,7 @@ export function objectHandlers(deps: ObjectDeps): Handlers<ObjectOps> {
           "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         );
       }
-      const blob = await blobs.write(blobs.read(from.blobId));
+      const blob = await blobs.write((await blobs.read(from.blobId)).body);
       const record: ObjectRecord = {
         bucket: target.name,
         key: input.Key,
