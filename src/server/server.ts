@@ -22,6 +22,7 @@ import { iamService } from '../services/iam/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
 import { createS3Service } from '../services/s3/index.ts';
+import { createLogsService, createLogsState } from '../services/logs/index.ts';
 import { S3State } from '../state/s3-state.ts';
 import { FileBlobStore } from '../store/blobs/file-blob-store.ts';
 import { MemoryBlobStore } from '../store/blobs/memory-blob-store.ts';
@@ -48,21 +49,23 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     await blobs.open();
     const iam = await IamState.load(store);
     const s3 = await S3State.load(store);
+    const logs = await createLogsState(store);
     // Bodies written before a crash but never committed are named by no record: remove them before serving.
     const swept = await blobs.sweep(s3.referencedBlobs());
     if (swept > 0) log.info({ swept }, `removed ${swept} S3 bodies that no object names (an interrupted write)`);
     const catalogue = AwsManagedPolicies.load();
     const tokenKey = await loadTokenKey(store);
+    const clock = new AdjustableClock();
     const services = new Map<string, ServiceDefinition>([
       ['iam', iamService(iam, catalogue)],
       ['sts', stsService(iam, tokenKey)],
       ['ec2', ec2Service(iam)],
       ['s3', createS3Service({ state: s3, blobs })],
+      ['logs', createLogsService({ state: logs, clock })],
     ]);
     const actions = await loadActionCatalogue(
       [...services.values()].flatMap((s) => Object.keys(s.model.operations).map((op) => `${s.model.service}:${op}`)),
     );
-    const clock = new AdjustableClock();
     const resolveKey = keyResolver(iam, tokenKey);
     const pipeline = createPipeline({
       services,

@@ -11,12 +11,18 @@ import { generateAll } from '../../scripts/codegen/generate.ts';
 import { ec2Model } from '../../src/protocol/generated/ec2.ts';
 import { iamModel } from '../../src/protocol/generated/iam.ts';
 import { stsModel } from '../../src/protocol/generated/sts.ts';
+import { s3Model } from '../../src/protocol/generated/s3.ts';
+import { logsModel } from '../../src/protocol/generated/logs.ts';
 import { AwsManagedPolicies } from '../../src/state/aws-managed-policies.ts';
 import { IamState } from '../../src/state/iam-state.ts';
 import { MemoryStore } from '../../src/store/memory/memory-store.ts';
 import { ec2Service } from '../../src/services/ec2/index.ts';
 import { iamService } from '../../src/services/iam/index.ts';
 import { stsService } from '../../src/services/sts/index.ts';
+import { createS3Service } from '../../src/services/s3/index.ts';
+import { createLogsService, createLogsState } from '../../src/services/logs/index.ts';
+import { S3State } from '../../src/state/s3-state.ts';
+import { MemoryBlobStore } from '../../src/store/blobs/memory-blob-store.ts';
 import type { ServiceDefinition } from '../../src/services/service.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -70,7 +76,7 @@ describe('generated code is current', () => {
   }
 
   it('generates only the operations operations.json lists', () => {
-    const models = { iam: iamModel, sts: stsModel, ec2: ec2Model };
+    const models = { iam: iamModel, sts: stsModel, ec2: ec2Model, s3: s3Model, logs: logsModel };
     for (const [service, model] of Object.entries(models)) {
       assert.deepEqual(Object.keys(model.operations).sort(), [...(listed[service]?.operations ?? [])].sort(), service);
     }
@@ -79,10 +85,10 @@ describe('generated code is current', () => {
 
 describe('every listed operation has a handler', () => {
   it('operations.json names exactly the services rolecall serves', () => {
-    assert.deepEqual(Object.keys(listed).sort(), ['ec2', 'iam', 'sts']);
+    assert.deepEqual(Object.keys(listed).sort(), ['ec2', 'iam', 'logs', 's3', 'sts']);
   });
 
-  it('iam, sts and ec2 handle exactly their listed operations', async () => {
+  it('each service handles exactly its listed operations', async () => {
     const store = new MemoryStore();
     await store.open();
     try {
@@ -90,6 +96,8 @@ describe('every listed operation has a handler', () => {
         iam: iamService(await IamState.load(store), AwsManagedPolicies.load()),
         sts: stsService(await IamState.load(store), Buffer.alloc(32)),
         ec2: ec2Service(await IamState.load(store)),
+        s3: createS3Service({ state: await S3State.load(store), blobs: new MemoryBlobStore() }),
+        logs: createLogsService({ state: await createLogsState(store), clock: { now: () => new Date() } }),
       };
       for (const [name, { operations }] of Object.entries(listed)) {
         const service = services[name];

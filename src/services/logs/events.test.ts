@@ -33,6 +33,9 @@ async function harness() {
       operation: op,
       principal: rootPrincipal(ACCOUNT, 'AKIAEXAMPLE'),
       account: ACCOUNT,
+      headers: {},
+      sourceIp: '127.0.0.1',
+      allows: () => true,
       region: REGION,
       now: clock.now(),
     });

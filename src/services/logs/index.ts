@@ -10,6 +10,7 @@
 import { logsModel, type LogsOperations } from '../../protocol/generated/logs.ts';
 import type { Clock } from '../../model/clock.ts';
 import { defineService, type ServiceDefinition } from '../service.ts';
+import { logsResources } from './resources.ts';
 import { groupHandlers } from './groups.ts';
 import { putHandlers } from './put-events.ts';
 import { readHandlers } from './read-events.ts';
@@ -23,15 +24,44 @@ export interface LogsDeps {
   readonly clock: Clock;
 }
 
+/**
+ * Creating a group with tags also needs permission to tag it (API Reference, CreateLogGroup: "you must have the
+ * logs:TagResource permission").
+ */
+const EXTRA_ACTIONS: Readonly<Record<string, (input: Readonly<Record<string, unknown>>) => string[]>> = {
+  CreateLogGroup: (input) => (input['tags'] !== undefined ? ['logs:TagResource'] : []),
+};
+
 export function createLogsService(deps: LogsDeps): ServiceDefinition {
   const { state } = deps;
-  return defineService<LogsOperations>(logsModel, {
-    ...groupHandlers(state),
-    ...streamHandlers(state),
-    ...putHandlers(state),
-    ...readHandlers(state),
-    ...tagHandlers(state),
-  });
+  return defineService<LogsOperations>(
+    logsModel,
+    {
+      ...groupHandlers(state),
+      ...streamHandlers(state),
+      ...putHandlers(state),
+      ...readHandlers(state),
+      ...tagHandlers(state),
+    },
+    undefined,
+    {
+      // The resources come from the log groups themselves (their tags are aws:ResourceTag), not the catalogue.
+      authorization: (operation, input, principal, region) => {
+        const { arns, tags } = logsResources(state, principal.account, region, operation, input);
+        const actions = [`logs:${operation}`, ...(EXTRA_ACTIONS[operation]?.(input) ?? [])];
+        return {
+          checks: actions.flatMap((action) =>
+            arns.map((resource) => ({
+              action,
+              resource,
+              resourceAccount: principal.account,
+              ...(tags && { resourceTags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+            })),
+          ),
+        };
+      },
+    },
+  );
 }
 
 export { createLogsState, LogsState, LOG_EVENTS_KIND, LOG_GROUP_KIND, LOG_STREAM_KIND } from './state.ts';

@@ -48,6 +48,9 @@ async function harness(store: Store = new MemoryStore(), clock = new FakeClock(T
       account,
       region: where.region ?? REGION,
       now: clock.now(),
+      headers: {},
+      sourceIp: '127.0.0.1',
+      allows: () => true,
     });
   };
   return { store, state, clock, call };
