@@ -49,7 +49,7 @@ describe('generated code is current', () => {
     assert.deepEqual([...generated.keys()].sort(), models);
     assert.deepEqual(
       models,
-      ['ec2', 'iam', 'sts'].map((s) => join(GENERATED, `${s}.ts`)),
+      ['ec2', 'iam', 'logs', 's3', 'sts'].map((s) => join(GENERATED, `${s}.ts`)),
     );
   });
 
