@@ -211,7 +211,7 @@ class ByteReader {
       const end = newline < 0 ? this.buffer.length : newline;
       length += end - this.position;
       if (length > MAX_LINE) throw payloadErrors.incompleteBody();
-      // Copied: lines are tiny, and a view would keep the whole source piece alive.
+      // Buffer.concat below copies: lines are tiny, and keeping a view would keep the whole source piece alive.
       parts.push(this.buffer.slice(this.position, end));
       this.position = newline < 0 ? end : end + 1;
       if (newline >= 0) break;

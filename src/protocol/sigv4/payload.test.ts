@@ -287,6 +287,27 @@ describe('decodePayload: signed chunks from an SDK-signed request', () => {
     );
   });
 
+  it('verifies a checksum header sent with signed chunks', async () => {
+    const signing = await signedStreaming('STREAMING-AWS4-HMAC-SHA256-PAYLOAD', headers);
+    const payload: PayloadDescription = { mode: 'streaming-signed', signing };
+    const encoded = await encodeSigned(signing, chunks);
+    const good = { ...headers, 'x-amz-checksum-crc32': checksumOf('CRC32', data) };
+    const decoded = decodePayload(piecesOf(encoded, 8 * KiB), payload, good);
+    assert.deepEqual(await collect(decoded.body), data);
+    assert.deepEqual(decoded.checksums(), { 'x-amz-checksum-crc32': checksumOf('CRC32', data) });
+    const bad = { ...headers, 'x-amz-checksum-crc32': checksumOf('CRC32', Buffer.from('x')) };
+    await expectFailure(
+      encoded,
+      payload,
+      bad,
+      'BadDigest',
+      400,
+      'The CRC32 you specified did not match the calculated checksum.',
+      {},
+      data.length,
+    );
+  });
+
   it('refuses trailing headers where none were announced', async () => {
     const signing = await signedStreaming('STREAMING-AWS4-HMAC-SHA256-PAYLOAD', headers);
     const encoded = await encodeSigned(signing, chunks);

@@ -76,8 +76,9 @@ export function decodePayload(
       // The consumer stopped early: let the decoder release the source.
       if (next.done !== true) await decoder.return(undefined);
     }
-    const trailers = next.value;
-    const declared = trailers === undefined ? plan.headerValue : trailerChecksum(trailers, plan.trailer);
+    // At most one of the two is set: a header and an announced trailer together were refused up front.
+    const declared =
+      (next.value === undefined ? undefined : trailerChecksum(next.value, plan.trailer)) ?? plan.headerValue;
     if (checksum !== undefined) {
       const computed = checksum.digest();
       if (declared !== undefined && declared !== computed) throw payloadErrors.badDigest(checksum.algorithm);
