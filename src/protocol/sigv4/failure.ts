@@ -1,7 +1,8 @@
 /**
  * SigV4 verification failures: the result type shared by the header parser and the verifier, and the exact error
  * texts AWS returns, each with where it was confirmed. Kept in one module so the parser and the verifier agree on
- * wording and so the protocol layers (query/XML for IAM/STS/EC2, later S3) can map codes without string matching.
+ * wording and so the protocol layers (query/XML for IAM/STS/EC2) can map codes without string matching. S3 words
+ * its failures differently: an S3 verification adds a structured `reason`, worded in protocol/s3/auth-errors.ts.
  *
  * Sources used below:
  *  - [dynalite]: architect/dynalite index.js, whose comments record the JSON bodies real AWS (DynamoDB) returned for
