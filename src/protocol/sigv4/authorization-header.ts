@@ -51,7 +51,7 @@ export interface ParseAuthorizationOptions {
 // AWS accepts commas, whitespace, or both between the parameters: scylladb's test/alternator/test_authorization.py
 // (written to pass against DynamoDB too) sends `Credential=... SignedHeaders=... Signature=...` with spaces only and
 // commas only; architect/dynalite splits on /,| /.
-const SEPARATORS = /[\s,]+/;
+export const SEPARATORS = /[\s,]+/;
 
 /**
  * Parses an Authorization header value. Errors follow AWS's order for the header itself: a scheme that is not
@@ -129,10 +129,10 @@ export function credentialScopeService(
   return service === '' ? undefined : service;
 }
 
-type CredentialParts = [accessKeyId: string, date: string, region: string, service: string, terminator: string];
+export type CredentialParts = [accessKeyId: string, date: string, region: string, service: string, terminator: string];
 
 /** keyid/date/region/service/term; trailing slashes are ignored, as AWS does (architect/dynalite). */
-function splitCredential(credential: string): CredentialParts | undefined {
+export function splitCredential(credential: string): CredentialParts | undefined {
   let end = credential.length;
   while (end > 0 && credential.charCodeAt(end - 1) === 0x2f /* '/' */) end--;
   const parts = credential.slice(0, end).split('/');

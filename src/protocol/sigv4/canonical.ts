@@ -4,7 +4,7 @@
  * this follows what the signers actually do (@smithy/signature-v4 SignatureV4Base/getCanonical*, botocore
  * SigV4Auth), because those produce the signatures we verify.
  */
-import { createHmac, hash } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { SCOPE_TERMINATOR, SIGV4_ALGORITHM } from './authorization-header.ts';
 
 export interface CanonicalUriOptions {
@@ -19,6 +19,12 @@ export interface CanonicalUriOptions {
 }
 
 export const DEFAULT_URI_OPTIONS: Readonly<CanonicalUriOptions> = { doubleEncodePath: true, normalizePath: true };
+
+/**
+ * S3 signs the path encoded once and untouched: smithy's S3 signer runs with uriEscapePath false (getCanonicalPath
+ * returns the path as given); botocore's S3SigV4Auth skips _normalize_url_path and double-quoting.
+ */
+export const S3_URI_OPTIONS: Readonly<CanonicalUriOptions> = { doubleEncodePath: false, normalizePath: false };
 
 export type HeaderValue = string | readonly string[] | undefined;
 export type HeaderMap = Readonly<Record<string, HeaderValue>>;
@@ -135,7 +141,7 @@ export interface CanonicalRequestInput {
   /** Lower-case header names, as Node provides them. */
   headers: HeaderMap;
   signedHeaders: readonly string[];
-  /** Hex SHA-256 of the payload (or, later for S3, the UNSIGNED-PAYLOAD / STREAMING-* marker). */
+  /** Hex SHA-256 of the payload, or for S3 the declared x-amz-content-sha256 (UNSIGNED-PAYLOAD, STREAMING-*). */
   payloadHash: string;
   uri?: Readonly<CanonicalUriOptions>;
 }
@@ -201,6 +207,13 @@ export function signingKeyCacheSize(): number {
 /** Hex signature of a string to sign. */
 export function computeSignature(signingKey: Buffer, toSign: string): string {
   return createHmac('sha256', signingKey).update(toSign, 'utf8').digest('hex');
+}
+
+/** timingSafeEqual needs equal lengths; a length difference is no secret (signatures are always 64 hex digits). */
+export function constantTimeEqual(expected: string, actual: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(actual, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function hmac(key: string | Buffer, data: string): Buffer {

@@ -1,7 +1,8 @@
 /**
  * SigV4 verification failures: the result type shared by the header parser and the verifier, and the exact error
  * texts AWS returns, each with where it was confirmed. Kept in one module so the parser and the verifier agree on
- * wording and so the protocol layers (query/XML for IAM/STS/EC2, later S3) can map codes without string matching.
+ * wording and so the protocol layers (query/XML for IAM/STS/EC2) can map codes without string matching. S3 words
+ * its failures differently: an S3 verification adds a structured `reason`, worded in protocol/s3/auth-errors.ts.
  *
  * Sources used below:
  *  - [dynalite]: architect/dynalite index.js, whose comments record the JSON bodies real AWS (DynamoDB) returned for
@@ -30,9 +31,79 @@ export interface SigV4Failure {
    * SignatureDoesNotMatch, but EC2 reports RequestExpired, so the EC2 protocol layer remaps on this flag.
    */
   skewed?: true;
+  /**
+   * Set on every failure of an S3 verification (`VerifyOptions.s3`): what exactly went wrong, with the values S3
+   * echoes in its error, for protocol/s3/auth-errors.ts. `code` and `message` then hold the nearest IAM-style
+   * equivalent, for callers that do not speak S3.
+   */
+  reason?: S3FailureReason;
 }
 
 export const fail = (code: SigV4FailureCode, message: string): SigV4Failure => ({ ok: false, code, message });
+
+/**
+ * A problem with the credential scope or the Authorization header's structure. S3 words each one the same way in
+ * AuthorizationHeaderMalformed (header) and AuthorizationQueryParametersError (presigned URL).
+ */
+export type MalformedCredential =
+  /** Header only: Credential, SignedHeaders or Signature missing. */
+  | { what: 'components' }
+  /** Header only: a part without '='. */
+  | { what: 'component'; component: string }
+  /** Not five slash-separated parts. */
+  | { what: 'credential' }
+  | { what: 'access-key-empty' }
+  | { what: 'region-empty' }
+  | { what: 'date-format'; date: string }
+  | { what: 'service'; service: string }
+  | { what: 'terminator'; terminator: string }
+  /** The scope's date is not the day of X-Amz-Date. */
+  | { what: 'date-mismatch'; scopeDate: string; requestDate: string };
+
+/** Why an S3 request failed authentication; protocol/s3/auth-errors.ts turns each into S3's error. */
+export type S3FailureReason =
+  /** Neither an Authorization header nor query-string credentials: S3 may serve it anonymously. */
+  | { kind: 'anonymous' }
+  /** Authorization header and query-string credentials together. */
+  | { kind: 'multiple-mechanisms'; authorization: string }
+  /** An Authorization scheme that is neither SigV4 nor SigV2. */
+  | { kind: 'unsupported-authorization'; authorization: string }
+  /** Signature Version 2 (header `AWS key:sig` or query `AWSAccessKeyId`/`Signature`). */
+  | { kind: 'sigv2' }
+  | { kind: 'malformed'; presigned: boolean; problem: MalformedCredential }
+  | { kind: 'presign-missing-parameters' }
+  | { kind: 'presign-algorithm'; algorithm: string }
+  | { kind: 'presign-date'; value: string }
+  | { kind: 'presign-expires'; problem: 'not-a-number' | 'negative' | 'too-large'; value: string }
+  | { kind: 'presign-expired'; expires: string; expiresAt: Date; serverTime: Date }
+  | { kind: 'presign-not-yet-valid'; signedAt: Date; expiresAt: Date; serverTime: Date }
+  /** Header-signed request without a usable X-Amz-Date or Date. */
+  | { kind: 'missing-date' }
+  | { kind: 'time-skewed'; requestTime: string; serverTime: Date; maxSkewMs: number }
+  | { kind: 'content-sha256-missing' }
+  | { kind: 'content-sha256-invalid'; value: string }
+  | { kind: 'unknown-access-key'; accessKeyId: string }
+  /** A session token was sent but the key/token pair is not known. */
+  | { kind: 'invalid-token'; sessionToken: string }
+  | {
+      kind: 'signature-mismatch';
+      accessKeyId: string;
+      stringToSign: string;
+      canonicalRequest: string;
+      signatureProvided: string;
+    }
+  | { kind: 'expired-token'; sessionToken: string }
+  /** Headers S3 requires to be signed (host, every x-amz-* but x-amz-content-sha256) that are not. */
+  | { kind: 'headers-not-signed'; headers: string[] }
+  /** Verification could not run (an invalid clock, a throwing key lookup): fail closed, echo nothing. */
+  | { kind: 'unverifiable' };
+
+export const s3fail = (
+  code: SigV4FailureCode,
+  message: string,
+  reason: S3FailureReason,
+  skewed = false,
+): SigV4Failure => ({ ok: false, code, message, reason, ...(skewed ? { skewed: true as const } : {}) });
 
 // [dynalite] `MissingAuthenticationTokenException: Request is missing Authentication Token`; same text in
 // [scratchstack] MSG_REQUEST_MISSING_AUTH_TOKEN. No trailing period.

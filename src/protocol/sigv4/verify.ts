@@ -1,21 +1,20 @@
 /**
  * Verifies AWS Signature Version 4 on header-signed requests (`Authorization: AWS4-HMAC-SHA256 ...`), as IAM, STS
  * and EC2 receive them from the AWS CLI, boto3 and the SDKs. Returns AWS's error code and message for each failure,
- * in AWS's order of checks (see failure.ts for sources). Presigned URLs and aws-chunked payloads (S3) are not
- * handled yet: they are refused with a clear message, and `VerifyOptions` is where S3 will opt in.
+ * in AWS's order of checks (see failure.ts for sources). Presigned URLs and aws-chunked payloads are S3's: they are
+ * refused here unless `VerifyOptions.s3` is set, which hands the request to s3-verify.ts.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { parseAuthorizationHeader, SCOPE_TERMINATOR } from './authorization-header.ts';
 import {
   canonicalRequest,
   computeSignature,
+  constantTimeEqual,
   credentialScope,
   DEFAULT_URI_OPTIONS,
   deriveSigningKey,
   sha256Hex,
   stringToSign,
 } from './canonical.ts';
-import type { CanonicalUriOptions } from './canonical.ts';
 import {
   fail,
   MSG_BOTH_HEADER_AND_QUERY,
@@ -35,62 +34,27 @@ import {
   msgScopeTerminator,
   msgSignatureExpired,
   msgSignatureNotYetCurrent,
+  s3fail,
 } from './failure.ts';
 import type { SigV4Failure } from './failure.ts';
+import { requestCarriesCredentials, verifyS3 } from './s3-verify.ts';
+import { formatAmzDate, MAX_CLOCK_SKEW_MS, parseAmzDate } from './time.ts';
+import type { KeyLookup, SignedRequest, SigV4Success, VerifyOptions } from './types.ts';
 
-export type { SigV4Failure, SigV4FailureCode } from './failure.ts';
-
-export interface SignedRequest {
-  method: string;
-  /** Raw path as received, without query. */
-  path: string;
-  /** Raw query string, without '?'. */
-  query: string;
-  /**
-   * Node IncomingHttpHeaders, lower-case names. Prefer `request.headersDistinct`: Node's `headers` joins a repeated
-   * header with ', ' where SigV4 joins with ',', so a repeated signed header would not verify.
-   */
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-export interface KeyInfo {
-  secretAccessKey: string;
-  /** For temporary (session) credentials: from this instant on, a correctly signed request gets ExpiredToken. */
-  expiresAt?: Date;
-}
-
-/** Looks up the secret for an access key id (and session token when present). undefined → unknown key. */
-export type KeyLookup = (accessKeyId: string, sessionToken: string | undefined) => KeyInfo | undefined;
-
-export interface SigV4Success {
-  ok: true;
-  accessKeyId: string;
-  sessionToken: string | undefined;
-  region: string;
-  service: string;
-  signedAt: Date;
-}
-
-export interface VerifyOptions {
-  /**
-   * The time temporary credentials expire against, when it differs from the request's: rolecall's adjustable
-   * clock. Signatures are checked against real time, because clients sign with theirs.
-   */
-  sessionNow?: Date;
-  /** Canonical URI rules; the default (double-encode, normalise) is right for every service but S3. */
-  uri?: Readonly<CanonicalUriOptions>;
-  /** When set, the credential scope must name this service (AWS: "Credential should be scoped to correct service"). */
-  expectedService?: string;
-}
-
-/**
- * Allowed clock skew either way. 15 minutes is what AWS's own messages state for IAM/STS-style services, e.g.
- * "(20130609T100015Z - 15 min.)" (architect/dynalite) and ALLOWED_MISMATCH_MINUTES = 15
- * (dacut/scratchstack-aws-signature). Some endpoints use 5 minutes (a CloudFormation message quoted in public tests
- * reads "- 5 min."); rolecall uses 15 everywhere.
- */
-export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+export type { MalformedCredential, S3FailureReason, SigV4Failure, SigV4FailureCode } from './failure.ts';
+export type {
+  ChunkSigning,
+  KeyInfo,
+  KeyLookup,
+  PayloadDescription,
+  PayloadMode,
+  SignedRequest,
+  SigV4Result,
+  SigV4Success,
+  VerifyOptions,
+} from './types.ts';
+export { formatAmzDate, MAX_CLOCK_SKEW_MS, parseAmzDate } from './time.ts';
+export { requestCarriesCredentials };
 
 const CONTENT_SHA256 = 'x-amz-content-sha256';
 
@@ -102,10 +66,12 @@ export function verifySigV4(
   options: VerifyOptions = {},
 ): SigV4Success | SigV4Failure {
   try {
-    return verify(req, now, lookup, options);
+    return options.s3 === true ? verifyS3(req, now, lookup, options) : verify(req, now, lookup, options);
   } catch {
     // Fail closed without echoing internals (a throwing lookup, a malformed Date) to the client.
-    return fail('SignatureDoesNotMatch', MSG_SIGNATURE_MISMATCH);
+    return options.s3 === true
+      ? s3fail('SignatureDoesNotMatch', MSG_SIGNATURE_MISMATCH, { kind: 'unverifiable' })
+      : fail('SignatureDoesNotMatch', MSG_SIGNATURE_MISMATCH);
   }
 }
 
@@ -168,7 +134,9 @@ function verify(req: SignedRequest, now: Date, lookup: KeyLookup, options: Verif
   if (scopeErrors.length > 0) return fail('SignatureDoesNotMatch', scopeErrors.join(' '));
 
   // The canonical request always uses the hash of the body we actually received, so a signature can never vouch
-  // for different bytes. A declared x-amz-content-sha256 must agree with it.
+  // for different bytes. A declared x-amz-content-sha256 must agree with it. Without a body (a caller bug: only S3
+  // streams its body) nothing can vouch for the payload, so the request fails closed.
+  if (req.body === undefined) return fail('SignatureDoesNotMatch', MSG_SIGNATURE_MISMATCH);
   const payloadHash = sha256Hex(req.body);
   const declared = first(req.headers[CONTENT_SHA256]);
   if (declared !== undefined) {
@@ -223,43 +191,4 @@ function first(value: string | string[] | undefined): string | undefined {
 function hasQueryParam(query: string, name: string): boolean {
   if (!query.includes(name)) return false;
   return query.split('&').some((p) => p === name || p.startsWith(`${name}=`));
-}
-
-/** timingSafeEqual needs equal lengths; a length difference is no secret (signatures are always 64 hex digits). */
-function constantTimeEqual(expected: string, actual: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(actual, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-
-/** Parses ISO 8601 basic format `yyyymmddThhmmssZ`; undefined for anything else, including impossible dates. */
-export function parseAmzDate(value: string): Date | undefined {
-  const m = AMZ_DATE.exec(value);
-  if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  // Date.UTC rolls over impossible dates (Feb 30 → Mar 2): a real date keeps its fields.
-  const valid =
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    date.getUTCHours() === hour &&
-    date.getUTCMinutes() === minute &&
-    date.getUTCSeconds() === second;
-  return valid ? date : undefined;
-}
-
-/** `yyyymmddThhmmssZ`, dropping milliseconds, as AWS prints times in its messages. */
-export function formatAmzDate(date: Date): string {
-  const iso = date.toISOString(); // 2026-01-01T00:00:00.000Z
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
