@@ -9,7 +9,8 @@ import { anonymousPrincipal, type Principal } from '../auth/principal.ts';
 import { AwsError } from '../protocol/errors.ts';
 import type { Codec } from '../protocol/codec.ts';
 import type { ServiceModel } from '../protocol/model.ts';
-import { verifySigV4 } from '../protocol/sigv4/verify.ts';
+import { decodePayload } from '../protocol/sigv4/payload.ts';
+import { requestCarriesCredentials, verifySigV4 } from '../protocol/sigv4/verify.ts';
 import type { GatewayRequest } from './pipeline.ts';
 
 /** A request body, read on demand: whole (bounded), or as a stream. */
@@ -42,13 +43,6 @@ const UNKNOWN_KEY = {
 export const tooLarge = (): AwsError =>
   new AwsError('RequestEntityTooLarge', 413, `The request body is larger than ${MAX_DOCUMENT_BODY_BYTES} bytes`);
 
-const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-
-/** Whether a request carries any credentials (an Authorization header or a presigned query). */
-export function hasCredentials(req: Pick<GatewayRequest, 'headers' | 'query'>): boolean {
-  return first(req.headers['authorization']) !== undefined || /(^|&)X-Amz-Algorithm=/.test(req.query);
-}
-
 export async function authenticate(
   req: GatewayRequest,
   model: ServiceModel,
@@ -56,10 +50,7 @@ export async function authenticate(
   now: Date,
   resolveKey: KeyResolver,
 ): Promise<Authenticated> {
-  const s3 = model.protocol === 'rest-xml';
-  if (s3 && !hasCredentials(req)) {
-    return { principal: anonymousPrincipal, region: 'us-east-1', body: undefined, stream: () => req.body.stream() };
-  }
+  if (model.protocol === 'rest-xml') return authenticateS3(req, model, codec, now, resolveKey);
   const body = await req.body.read(MAX_DOCUMENT_BODY_BYTES);
   if (body === undefined) throw tooLarge();
   let resolved: ResolvedKey | undefined;
@@ -71,10 +62,56 @@ export async function authenticate(
       resolved = resolveKey(keyId, token);
       return resolved;
     },
-    { sessionNow: now, ...(s3 && { uri: { doubleEncodePath: false, normalizePath: false } }) },
+    { sessionNow: now },
   );
   if (!auth.ok || !resolved) throw codec.authenticationError(model, auth.ok ? UNKNOWN_KEY : auth);
   return { principal: resolved.principal, region: auth.region, body, stream: () => req.body.stream() };
+}
+
+/**
+ * S3: the signature covers the declared payload hash (or a streaming mode), so the body is checked as it is
+ * read: its hash, its aws-chunked signatures, its checksums (sigv4/payload.ts). Without credentials the caller
+ * is anonymous, and only a public bucket policy lets it through.
+ */
+function authenticateS3(
+  req: GatewayRequest,
+  model: ServiceModel,
+  codec: Codec,
+  now: Date,
+  resolveKey: KeyResolver,
+): Authenticated {
+  if (!requestCarriesCredentials(req)) {
+    return { principal: anonymousPrincipal, region: 'us-east-1', body: undefined, stream: () => req.body.stream() };
+  }
+  let resolved: ResolvedKey | undefined;
+  const auth = verifySigV4(
+    { method: req.method, path: req.path, query: req.query, headers: req.headers },
+    new Date(),
+    (keyId, token) => {
+      resolved = resolveKey(keyId, token);
+      return resolved;
+    },
+    { sessionNow: now, s3: true },
+  );
+  if (!auth.ok || !resolved) throw codec.authenticationError(model, auth.ok ? UNKNOWN_KEY : auth);
+  const payload = auth.payload ?? { mode: 'unsigned' as const };
+  let decoded: AsyncIterable<Uint8Array> | undefined;
+  return {
+    principal: resolved.principal,
+    region: auth.region,
+    body: undefined,
+    // Decoded once; the object handed on also reports the checksums the body carried, once it is read.
+    stream: () => {
+      if (!decoded) {
+        const payloadStream = decodePayload(req.body.stream(), payload, req.headers);
+        decoded = {
+          [Symbol.asyncIterator]: () => payloadStream.body[Symbol.asyncIterator](),
+          checksums: () => payloadStream.checksums(),
+        } as AsyncIterable<Uint8Array>;
+      }
+      return decoded;
+    },
+  };
 }
 
 /** A stream read whole, refused past `limit` bytes. */

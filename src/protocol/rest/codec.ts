@@ -92,6 +92,7 @@ function scalar(
 }
 
 function decodeRest(
+  options: RestOptions,
   model: ServiceModel,
   operation: string,
   req: WireRequest,
@@ -100,7 +101,9 @@ function decodeRest(
   const op = model.operations[operation];
   const shape = op?.input === undefined ? undefined : model.shapes[op.input];
   if (shape?.type !== 'structure') return { input: {}, problems: [] };
-  const labels = matches.get(req)?.labels ?? {};
+  // The request may be a copy of the one operation() saw (with its body read since): match it again then.
+  const match = matches.get(req) ?? matchBinding(model, req.method, options.segments(req), queryOf(req), req.headers);
+  const labels = match?.labels ?? {};
   const query = queryOf(req);
   const problems: ValidationProblem[] = [];
   const input: Record<string, unknown> = {};
@@ -251,7 +254,7 @@ export function createRestXmlCodec(options: RestOptions): Codec {
       if (shape?.type !== 'structure' || shape.payload === undefined) return false;
       return (shape as StructureShape).members[shape.payload]?.streaming === true;
     },
-    decode: decodeRest,
+    decode: (model, operation, req, stream) => decodeRest(options, model, operation, req, stream),
     validationError: (_model, problems) => options.validationError(problems),
     authenticationError: (_model, failure) => options.authenticationError(failure),
     encodeResult: (model, operation, output, requestId) => encodeRest(options, model, operation, output, requestId),

@@ -10,7 +10,7 @@ import type { WireRequest, WireResponse } from '../codec.ts';
 import { escapeXml } from '../query/encode.ts';
 import { validationMessage } from '../query/validate.ts';
 import { createRestXmlCodec } from '../rest/codec.ts';
-import type { SigV4Failure } from '../sigv4/failure.ts';
+import { s3AuthenticationError } from './auth-errors.ts';
 
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
@@ -115,34 +115,6 @@ export function encodeS3Error(error: AwsError, requestId: string): WireResponse 
     headers: { ...error.headers, 'content-type': 'application/xml', 'x-amz-request-id': requestId, 'x-amz-id-2': id2 },
     body,
   };
-}
-
-/** Used until the S3-specific mapping lands: S3's codes for the verifier's failures. */
-function s3AuthenticationError(failure: SigV4Failure): AwsError {
-  switch (failure.code) {
-    case 'InvalidClientTokenId':
-      return new AwsError(
-        'InvalidAccessKeyId',
-        403,
-        'The AWS Access Key Id you provided does not exist in our records.',
-      );
-    case 'ExpiredToken':
-      return new AwsError('ExpiredToken', 400, 'The provided token has expired.');
-    case 'SignatureDoesNotMatch':
-      return failure.skewed
-        ? new AwsError(
-            'RequestTimeTooSkewed',
-            403,
-            'The difference between the request time and the current time is too large.',
-          )
-        : new AwsError(
-            'SignatureDoesNotMatch',
-            403,
-            'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
-          );
-    default:
-      return new AwsError('AccessDenied', 403, failure.message);
-  }
 }
 
 export const s3Codec = createRestXmlCodec({
