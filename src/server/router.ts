@@ -64,6 +64,8 @@ export async function routeRequest(services: Services, req: GatewayRequest): Pro
   if (version !== undefined) {
     for (const service of services.values()) if (service.model.apiVersion === version) return { ok: true, service };
   }
-  if (s3 && target === undefined) return { ok: true, service: s3 };
+  // A form body is a query-protocol request that named no service it could be for; anything else is S3's.
+  const formBody = contentType.startsWith('application/x-www-form-urlencoded');
+  if (s3 && target === undefined && !formBody) return { ok: true, service: s3 };
   return { ok: false, named: undefined };
 }
