@@ -36,5 +36,7 @@ export function denialError(
   // The JSON protocols (CloudWatch Logs) name it AccessDeniedException, status 400 (botocore logs model: the
   // service answers AccessDeniedException; JSON services send client faults as 400).
   if (protocol === 'json') return new AwsError('AccessDeniedException', 400, result.message);
+  // rest-json services (Lambda, Access Analyzer) send it with 403.
+  if (protocol === 'rest-json') return new AwsError('AccessDeniedException', 403, result.message);
   return new AwsError('AccessDenied', 403, result.message);
 }

@@ -14,7 +14,31 @@ import { parseXmlDocument, readXml, writeXmlElement, writeXmlRoot } from './xml.
 
 type StructureShape = Extract<Shape, { type: 'structure' }>;
 
+/** How bodies are written: XML (rest-xml) or JSON (rest-json). */
+export interface BodyFormat {
+  /** A structure read from the body: a payload member's, or (without one) the input's body members. */
+  read(model: ServiceModel, shapeName: string, body: Buffer): Record<string, unknown>;
+  /** A structure written as the whole body; `tag` names the XML root element. */
+  write(model: ServiceModel, shapeName: string, value: unknown, tag: string, ns: string): string;
+  readonly contentType: string;
+}
+
+export const xmlBodies: BodyFormat = {
+  read: (model, shapeName, body) =>
+    readXml(model, shapeName, parseXmlDocument(body.toString('utf8')).content) as Record<string, unknown>,
+  write: (model, shapeName, value, tag, ns) => {
+    const shape = model.shapes[shapeName];
+    const xml =
+      shape?.type === 'structure'
+        ? writeXmlRoot(model, tag, shape, value as Record<string, unknown>, ns)
+        : writeXmlElement(model, tag, shapeName, value, ns);
+    return `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`;
+  },
+  contentType: 'application/xml',
+};
+
 export interface RestOptions {
+  readonly bodies: BodyFormat;
   /** The path segments the URI templates are matched against (S3 adds the bucket named by the Host). */
   segments(req: WireRequest): string[];
   /** Called with the chosen operation; throws for requests the service refuses before decoding. */
@@ -153,13 +177,16 @@ function decodeRest(
     if (payloadRef.streaming || (payloadShape?.type === 'blob' && payloadShape.streaming)) {
       input[payload] = stream ?? req.body;
     } else if (payloadShape?.type === 'structure') {
-      if (req.body.length > 0)
-        input[payload] = readXml(model, payloadRef.shape, parseXmlDocument(req.body.toString('utf8')).content);
+      if (req.body.length > 0) input[payload] = options.bodies.read(model, payloadRef.shape, req.body);
     } else if (payloadShape?.type === 'string') {
       if (req.body.length > 0) input[payload] = req.body.toString('utf8');
     } else if (req.body.length > 0) {
       input[payload] = req.body;
     }
+  }
+  // Without a payload member, the body holds the members that have no other location (rest-json's usual form).
+  if (payload === undefined && req.body.length > 0 && op?.input !== undefined) {
+    Object.assign(input, options.bodies.read(model, op.input, req.body));
   }
   return { input, problems };
 }
@@ -215,23 +242,25 @@ function encodeRest(
     const payloadShape = model.shapes[ref.shape];
     if (payloadShape?.type === 'structure') {
       const tag = ref.locationName ?? payloadShape.locationName ?? ref.shape;
-      const body = writeXmlElement(model, tag, ref.shape, v, ref.xmlNamespace ?? options.xmlNamespace);
-      return { status, headers: { ...headers, 'content-type': 'application/xml' }, body };
+      const body = options.bodies.write(model, ref.shape, v, tag, ref.xmlNamespace ?? options.xmlNamespace);
+      return { status, headers: { ...headers, 'content-type': options.bodies.contentType }, body };
     }
     if (typeof v === 'string' || v instanceof Uint8Array) return { status, headers, body: v };
     return { status, headers, body: v as AsyncIterable<Uint8Array> };
   }
   if (!bodyMembers) return { status, headers, body: '' };
-  const body = writeXmlRoot(model, options.rootElement(operation), shape, value, options.xmlNamespace);
-  return {
-    status,
-    headers: { ...headers, 'content-type': 'application/xml' },
-    body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}`,
-  };
+  const body = options.bodies.write(
+    model,
+    op?.output ?? '',
+    value,
+    options.rootElement(operation),
+    options.xmlNamespace,
+  );
+  return { status, headers: { ...headers, 'content-type': options.bodies.contentType }, body };
 }
 
-/** A rest-xml codec with a service's own choices filled in. */
-export function createRestXmlCodec(options: RestOptions): Codec {
+/** A REST codec (rest-xml or rest-json, by `options.bodies`) with a service's own choices filled in. */
+export function createRestCodec(options: RestOptions): Codec {
   return {
     operation(model, req) {
       const query = queryOf(req);

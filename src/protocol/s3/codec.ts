@@ -9,7 +9,7 @@ import { AwsError } from '../errors.ts';
 import type { WireRequest, WireResponse } from '../codec.ts';
 import { escapeXml } from '../query/encode.ts';
 import { validationMessage } from '../query/validate.ts';
-import { createRestXmlCodec } from '../rest/codec.ts';
+import { createRestCodec, xmlBodies } from '../rest/codec.ts';
 import { s3AuthenticationError } from './auth-errors.ts';
 
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -117,7 +117,8 @@ export function encodeS3Error(error: AwsError, requestId: string): WireResponse 
   };
 }
 
-export const s3Codec = createRestXmlCodec({
+export const s3Codec = createRestCodec({
+  bodies: xmlBodies,
   segments,
   check(operation, _req, query) {
     const own = OWN_SUBRESOURCES[operation] ?? [];
