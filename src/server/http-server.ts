@@ -74,7 +74,8 @@ async function send(res: ServerResponse, response: GatewayResponse, head: boolea
     res.end();
     return;
   }
-  await pipeline(Readable.from(body), res);
+  // A Readable (an object body from the blob store) is piped as it is; other iterables are wrapped once.
+  await pipeline(body instanceof Readable ? body : Readable.from(body), res);
 }
 
 /** The admin API takes small JSON documents. */
