@@ -55,6 +55,13 @@ async function loadScenarios(requested: readonly string[]): Promise<{ http: Scen
   };
 }
 
+/** The options a scenario runs with: its own default seconds per point unless --seconds was given. */
+function optionsFor(scenario: Scenario, options: BenchOptions): BenchOptions {
+  return scenario.defaultSeconds === undefined || options.secondsGiven
+    ? options
+    : { ...options, seconds: scenario.defaultSeconds };
+}
+
 /** What the progress lines count per second: requests, or whole request sequences. */
 const unit = (spec: Pick<PointRequest, 'request'>) => (isSequence(spec.request) ? 'sequences/s' : 'req/s');
 
@@ -150,14 +157,20 @@ async function main(): Promise<number> {
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const profiles: string[] = [];
   const results: ScenarioResult[] = [];
+  /** The options each table was measured with (a scenario's own default seconds apply unless --seconds was given). */
+  const measuredWith = new Map<ScenarioResult, BenchOptions>();
   let engine: string | undefined;
   let failure: string | undefined;
   const load = await LoadGenerator.start(options.workers);
   try {
     for (const scenario of scenarios) {
-      console.log(`${scenario.name}: starting`);
-      const tables = await scenario.run(context(options, load, scenario.name, stamp, profiles));
-      results.push(...(Array.isArray(tables) ? tables : [tables as ScenarioResult]));
+      const own = optionsFor(scenario, options);
+      console.log(`${scenario.name}: starting (${own.seconds} s per point)`);
+      const tables = await scenario.run(context(own, load, scenario.name, stamp, profiles));
+      for (const table of Array.isArray(tables) ? tables : [tables as ScenarioResult]) {
+        results.push(table);
+        measuredWith.set(table, own);
+      }
     }
   } catch (err) {
     failure = err instanceof BenchError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -171,7 +184,7 @@ async function main(): Promise<number> {
   }
 
   console.log('');
-  for (const result of results) console.log(`${formatScenario(result, options)}\n`);
+  for (const result of results) console.log(`${formatScenario(result, measuredWith.get(result) ?? options)}\n`);
   if (engine !== undefined) console.log(`${engine}\n`);
   console.log(describeMachine(machine()));
 

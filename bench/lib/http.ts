@@ -1,6 +1,6 @@
 /** One-off HTTP requests for setting targets up and for sanity checks; the load itself is in load-worker.ts. */
 import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
-import { signQuery, type QueryRequest } from './sign.ts';
+import { restOf, signRequest, type QueryRequest, type RestRequest } from './sign.ts';
 
 export interface Endpoint {
   readonly host: string;
@@ -44,13 +44,14 @@ export function send(
   });
 }
 
-/** Signs and sends one query-protocol request. */
-export async function sendSigned(endpoint: Endpoint, request: QueryRequest): Promise<Reply> {
-  return send(endpoint, 'POST', '/', await signQuery(request), request.body);
+/** Signs and sends one request (query protocol, or any method and path). */
+export async function sendSigned(endpoint: Endpoint, request: QueryRequest | RestRequest): Promise<Reply> {
+  const rest = restOf(request);
+  return send(endpoint, rest.method, rest.path, await signRequest(rest), rest.body === '' ? undefined : rest.body);
 }
 
 /** Sends a signed request and throws, with the reply, unless it answered 200. */
-export async function expectOk(endpoint: Endpoint, request: QueryRequest, what: string): Promise<Reply> {
+export async function expectOk(endpoint: Endpoint, request: QueryRequest | RestRequest, what: string): Promise<Reply> {
   const reply = await sendSigned(endpoint, request);
   if (reply.status !== 200) {
     throw new Error(`${what} answered ${reply.status}, not 200:\n${reply.body.toString('utf8').slice(0, 2000)}`);

@@ -1,6 +1,6 @@
 /** Messages between the benchmark (parent) and its load-generator processes (load-worker.ts). */
 import type { HistogramData } from './histogram.ts';
-import type { QueryRequest } from './sign.ts';
+import type { QueryRequest, RestRequest } from './sign.ts';
 
 /** One unsigned request of an HttpSequence, with the checks its reply must pass (every reply is checked). */
 export interface HttpStep {
@@ -25,8 +25,8 @@ export interface HttpSequence {
   readonly steps: readonly HttpStep[];
 }
 
-/** What a point sends: one SigV4-signed query request, or a sequence of plain requests. */
-export type LoadRequest = QueryRequest | HttpSequence;
+/** What a point sends: one SigV4-signed request (query protocol, or any method and path), or a sequence of plain requests. */
+export type LoadRequest = QueryRequest | RestRequest | HttpSequence;
 
 export const isSequence = (request: LoadRequest): request is HttpSequence => 'steps' in request;
 

@@ -19,7 +19,7 @@ import {
   type ToWorker,
   type WorkerResult,
 } from './load-protocol.ts';
-import { signQuery, type QueryRequest } from './sign.ts';
+import { restOf, signRequest, type RestRequest } from './sign.ts';
 
 const MAX_ERROR_SAMPLES = 5;
 
@@ -29,15 +29,15 @@ function post(message: FromWorker): void {
 
 /** Keeps a signed request's headers fresh: signed now, and again every `resignMs`. */
 async function signer(
-  query: QueryRequest,
+  toSign: RestRequest,
   resignMs: number,
 ): Promise<{ headers: () => Record<string, string>; stop: () => void }> {
-  let headers = await signQuery(query);
+  let headers = await signRequest(toSign);
   let resigning = false;
   const timer = setInterval(() => {
     if (resigning) return;
     resigning = true;
-    signQuery(query)
+    signRequest(toSign)
       .then((fresh) => (headers = fresh))
       .catch(() => undefined) // keep the previous signature: it stays valid for 15 minutes
       .finally(() => (resigning = false));
@@ -47,10 +47,12 @@ async function signer(
 
 async function runPoint(point: LoadPoint): Promise<WorkerResult> {
   const sequence: HttpSequence | undefined = isSequence(point.request) ? point.request : undefined;
-  const query: QueryRequest | undefined = isSequence(point.request) ? undefined : point.request;
-  const body = Buffer.from(query?.body ?? '', 'utf8');
+  const rest: RestRequest | undefined = isSequence(point.request) ? undefined : restOf(point.request);
+  const body = Buffer.from(rest?.body ?? '', 'utf8');
+  const method = rest?.method ?? 'POST';
+  const path = rest?.path ?? '/';
   const expectText = Buffer.from(point.expectBodyText, 'utf8');
-  const signed = query === undefined ? undefined : await signer(query, point.resignMs);
+  const signed = rest === undefined ? undefined : await signer(rest, point.resignMs);
   const stepTexts = (sequence?.steps ?? []).map((step) => (step.expectTexts ?? []).map((t) => Buffer.from(t, 'utf8')));
 
   const agent = new Agent({ keepAlive: true, maxSockets: point.concurrency, maxFreeSockets: point.concurrency });
@@ -72,7 +74,7 @@ async function runPoint(point: LoadPoint): Promise<WorkerResult> {
   const signedOnce = (fullCheck: boolean): Promise<string | undefined> =>
     new Promise((resolve) => {
       const headers = signed?.headers() ?? {};
-      const req = request({ agent, host: point.host, port: point.port, method: 'POST', path: '/', headers }, (res) => {
+      const req = request({ agent, host: point.host, port: point.port, method, path, headers }, (res) => {
         const status = res.statusCode ?? 0;
         const keep = fullCheck || status !== 200;
         const chunks: Buffer[] = [];
@@ -98,7 +100,8 @@ async function runPoint(point: LoadPoint): Promise<WorkerResult> {
         req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })),
       );
       req.on('error', (err: NodeJS.ErrnoException) => resolve(fail(err.code ?? 'request error', err.message)));
-      req.end(body);
+      if (body.length === 0) req.end();
+      else req.end(body);
     });
 
   /**

@@ -20,7 +20,7 @@ export const FULL_CHECK_EVERY = 256;
 export interface PointSpec {
   readonly host: string;
   readonly port: number;
-  /** A signed query request, or a sequence of plain requests measured as one unit (load-protocol.ts). */
+  /** A signed request (query protocol, or any method and path), or a sequence of plain requests measured as one unit (load-protocol.ts). */
   readonly request: LoadRequest;
   readonly concurrency: number;
   readonly warmupMs: number;

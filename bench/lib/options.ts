@@ -4,7 +4,7 @@ import type { BenchOptions } from './scenario.ts';
 export const USAGE = [
   'usage: npm run bench -- [options]',
   '',
-  '  --seconds N          measured seconds per point (default 5)',
+  '  --seconds N          measured seconds per point (default 5; s3-get and logs-put: 3)',
   '  --warmup N           warm-up seconds before each point, not counted (default 1)',
   '  --concurrency LIST   requests in flight, comma-separated (default 1,8,32)',
   '  --rounds N           repeat the whole sweep N times and report medians (default 1)',
@@ -24,6 +24,7 @@ export class UsageError extends Error {
 
 export const DEFAULTS: BenchOptions = {
   seconds: 5,
+  secondsGiven: false,
   warmupSeconds: 1,
   concurrency: [1, 8, 32],
   rounds: 1,
@@ -56,7 +57,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       case '-h':
         return undefined;
       case '--seconds':
-        options = { ...options, seconds: number(flag, value(), 0.1, 600, false) };
+        options = { ...options, seconds: number(flag, value(), 0.1, 600, false), secondsGiven: true };
         break;
       case '--warmup':
         options = { ...options, warmupSeconds: number(flag, value(), 0, 60, false) };

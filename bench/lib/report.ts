@@ -189,6 +189,8 @@ const costHeader = (c: CostComparison, concurrency: number) => ({
 const baselineOf = (result: ScenarioResult): string => result.goal?.baseline ?? result.baseline ?? 'bare';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
+/** A derived rate (MiB/s, events/s): whole numbers from 100 up, else three significant digits or so. */
+const amount = (n: number) => (n >= 100 ? int(n) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const pct = (n: number | undefined) => (n === undefined ? 'n/a' : `${Math.round(n * 100)}%`);
 const times = (n: number) => `${n.toFixed(2)}×`;
@@ -225,7 +227,19 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
   const goal = result.goal;
   const all = ratios(result);
   const grid = cells(result.points);
-  const header = ['conc', 'target', rate, 'p50 ms', 'p99 ms', 'errors', 'server cpu', 'client cpu', 'other cpu'];
+  const extra = result.throughput;
+  const header = [
+    'conc',
+    'target',
+    rate,
+    ...(extra === undefined ? [] : [extra.label]),
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'server cpu',
+    'client cpu',
+    'other cpu',
+  ];
   if (rounds > 1) header.push(`${rate} range`);
   header.push(`${rate} per server core`, `vs ${baseline}`);
   const rows: string[][] = [header];
@@ -238,6 +252,7 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
       String(cell.concurrency),
       cell.target,
       int(r.rps),
+      ...(extra === undefined ? [] : [amount(r.rps * extra.perUnit)]),
       ms(r.latency.p50),
       ms(r.latency.p99),
       String(cell.rounds.reduce((n, x) => n + x.errorCount, 0)),
@@ -288,8 +303,9 @@ export function formatScenario(result: ScenarioResult, options: BenchOptions): s
       mineEff === undefined || theirsEff === undefined ? '' : ` (per server core: ${times(mineEff / theirsEff)})`;
     const versus = head === undefined ? '' : ` = ${times(head.ratio)} ${baseline}${efficiency}`;
     const verdict = head?.meets === undefined ? '' : ` — ${head.meets ? 'meets the goal' : 'BELOW the goal'}`;
+    const derived = extra === undefined ? '' : ` (${amount(mine.rps * extra.perUnit)} ${extra.label})`;
     lines.push(
-      `    c=${String(concurrency).padEnd(4)} ${subject} ${int(mine.rps)} ${rate}${versus}${others}${verdict}`,
+      `    c=${String(concurrency).padEnd(4)} ${subject} ${int(mine.rps)} ${rate}${derived}${versus}${others}${verdict}`,
     );
   }
 
@@ -378,8 +394,14 @@ export function resultsJson(
       targets: r.targets,
       goal: r.goal ?? null,
       unit: r.unit ?? 'req',
+      throughput: r.throughput ?? null,
       points: r.points.map(pointJson),
-      medians: cells(r.points).map((c) => ({ target: c.target, concurrency: c.concurrency, rps: c.median.rps })),
+      medians: cells(r.points).map((c) => ({
+        target: c.target,
+        concurrency: c.concurrency,
+        rps: c.median.rps,
+        ...(r.throughput !== undefined && { throughput: c.median.rps * r.throughput.perUnit }),
+      })),
       ratios: ratios(r),
       costs: costs(r),
       ...(r.appendix !== undefined && { appendix: r.appendix.data }),

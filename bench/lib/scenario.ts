@@ -5,6 +5,8 @@ import type { Target } from './targets.ts';
 export interface BenchOptions {
   /** Measured seconds per point. */
   readonly seconds: number;
+  /** Whether --seconds was given; when not, a scenario with a `defaultSeconds` of its own uses that. */
+  readonly secondsGiven: boolean;
   /** Warm-up seconds before each measured window (not counted). */
   readonly warmupSeconds: number;
   readonly concurrency: readonly number[];
@@ -81,6 +83,12 @@ export interface ScenarioResult {
    */
   readonly unit?: string;
   /**
+   * A second rate derived from the first, printed as its own column and in the ratio lines: `perUnit` of `label`
+   * per unit of load, e.g. `{ label: 'MiB/s', perUnit: 1 }` for GetObject of 1 MiB, or `{ label: 'events/s',
+   * perUnit: 100 }` for PutLogEvents batches of 100 events. Its ratios are those of the first rate.
+   */
+  readonly throughput?: { readonly label: string; readonly perUnit: number };
+  /**
    * Figures that are not load points (e.g. memory and start-up cost), printed after the table as they are and
    * stored in the JSON results as `data`.
    */
@@ -109,6 +117,8 @@ export interface ScenarioContext {
 export interface Scenario {
   readonly name: string;
   readonly description: string;
+  /** Measured seconds per point when --seconds is not given (default: the global default). */
+  readonly defaultSeconds?: number;
   /** One table, or several (each with its own targets, points and goal). */
   run(ctx: ScenarioContext): Promise<ScenarioResult | readonly ScenarioResult[]>;
 }

@@ -62,12 +62,17 @@ export interface RolecallTargetOptions {
   readonly name?: string;
   /** More `serve` options, after the defaults, e.g. `['--enforce', 'off']`. */
   readonly serveArgs?: readonly string[];
+  /**
+   * `memory` (the default here: nothing touches the disk) or `sqlite`, rolecall's own default: records in SQLite
+   * and S3 bodies in files, in a data directory of its own that is removed when the target stops.
+   */
+  readonly store?: 'memory' | 'sqlite';
 }
 
 /**
  * `node bin/rolecall.js serve --port 0 --store memory --log-level warn --ready-file …`: the built bin, as users
  * run it, started as test/support/server.ts does (no ROLECALL_* settings from the environment) plus optional
- * serve options and node flags for profiling.
+ * serve options and node flags for profiling. With `store: 'sqlite'`, `--store sqlite --data-dir <temp dir>`.
  */
 export async function startRolecallTarget(options: RolecallTargetOptions = {}): Promise<Target> {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js')))
@@ -78,18 +83,9 @@ export async function startRolecallTarget(options: RolecallTargetOptions = {}): 
   for (const name of Object.keys(env)) if (name.startsWith('ROLECALL_')) delete env[name];
   const nodeArgs = options.cpuProfile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
   const extra = options.serveArgs ?? [];
-  const args = [
-    'serve',
-    '--port',
-    '0',
-    '--store',
-    'memory',
-    '--log-level',
-    'warn',
-    '--ready-file',
-    readyFile,
-    ...extra,
-  ];
+  const storeArgs =
+    options.store === 'sqlite' ? ['--store', 'sqlite', '--data-dir', join(dir, 'data')] : ['--store', 'memory'];
+  const args = ['serve', '--port', '0', ...storeArgs, '--log-level', 'warn', '--ready-file', readyFile, ...extra];
   const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (d: Buffer) => {
@@ -120,7 +116,7 @@ export async function startRolecallTarget(options: RolecallTargetOptions = {}): 
   return track({
     name: options.name ?? 'rolecall',
     description:
-      `rolecall serve --store memory --log-level warn${extra.map((a) => ` ${a}`).join('')} (built bin)` +
+      `rolecall serve --store ${options.store ?? 'memory'} --log-level warn${extra.map((a) => ` ${a}`).join('')} (built bin)` +
       (options.cpuProfile === undefined ? '' : ', under --cpu-prof'),
     host: url.hostname,
     port: Number(url.port),
