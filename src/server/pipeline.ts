@@ -111,7 +111,8 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
         ...(inputShape === undefined ? [] : validationProblems(model, inputShape, input)),
       ];
       if (problems.length > 0) {
-        throw codec.validationError(model, problems, service.describeInvalid?.(problems));
+        const custom = service.describeInvalid?.(problems);
+        throw isAwsError(custom) ? custom : codec.validationError(model, problems, custom);
       }
 
       // 5 authorize

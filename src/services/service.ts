@@ -6,6 +6,7 @@
 import type { AuthorizationPlan } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Codec, HeaderMap } from '../protocol/codec.ts';
+import type { AwsError } from '../protocol/errors.ts';
 import type { ServiceModel } from '../protocol/model.ts';
 import type { ValidationProblem } from '../protocol/query/validate.ts';
 
@@ -39,8 +40,11 @@ export interface ServiceDefinition {
   readonly model: ServiceModel;
   /** Untyped view used by the gateway after decoding; each service builds it from its typed Handlers. */
   readonly handlers: Readonly<Record<string, Handler<never, unknown>>>;
-  /** A service's own wording for some constraint violations; undefined keeps the generic message. */
-  readonly describeInvalid?: (problems: readonly ValidationProblem[]) => string | undefined;
+  /**
+   * A service's own answer to some constraint violations: a message in the protocol's validation error, or an
+   * error of its own; undefined keeps the generic message.
+   */
+  readonly describeInvalid?: (problems: readonly ValidationProblem[]) => string | AwsError | undefined;
   /** The wire protocol, when the model's protocol alone does not say (rest-xml: S3's dialect). */
   readonly codec?: Codec;
   /**

@@ -9,6 +9,7 @@
  */
 import { logsModel, type LogsOperations } from '../../protocol/generated/logs.ts';
 import type { Clock } from '../../model/clock.ts';
+import { AwsError } from '../../protocol/errors.ts';
 import { defineService, type ServiceDefinition } from '../service.ts';
 import { logsResources } from './resources.ts';
 import { groupHandlers } from './groups.ts';
@@ -43,7 +44,12 @@ export function createLogsService(deps: LogsDeps): ServiceDefinition {
       ...readHandlers(state),
       ...tagHandlers(state),
     },
-    undefined,
+    // A malformed resourceArn (such as a group ARN ending in `:*`, as DescribeLogGroups returns it) is
+    // ValidationException "Invalid resourceArn" (boto3#4104, gruntwork-io/cloud-nuke#1150).
+    (problems) =>
+      problems.some((p) => p.path === 'resourceArn')
+        ? new AwsError('ValidationException', 400, 'Invalid resourceArn')
+        : undefined,
     {
       // The resources come from the log groups themselves (their tags are aws:ResourceTag), not the catalogue.
       authorization: (operation, input, principal, region) => {
