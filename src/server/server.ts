@@ -2,7 +2,7 @@
  * Starts and stops a rolecall server: opens the store, loads the domain state into memory, builds the services
  * and the pipeline, and listens. Shutdown lets in-flight requests finish before the store closes.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { AdjustableClock } from '../model/clock.ts';
@@ -102,7 +102,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     );
     const host = http.address.family === 'IPv6' ? `[${http.address.address}]` : http.address.address;
     const endpoint = `http://${host}:${http.address.port}`;
-    if (config.readyFile !== undefined) writeFileSync(config.readyFile, JSON.stringify({ endpoint }) + '\n');
+    if (config.readyFile !== undefined) {
+      // Written aside and renamed into place: whoever polls for the file must never read it empty or half written.
+      const partial = `${config.readyFile}.${process.pid}.tmp`;
+      writeFileSync(partial, JSON.stringify({ endpoint }) + '\n');
+      renameSync(partial, config.readyFile);
+    }
     metadata.start();
     ready = true;
     return {

@@ -26,15 +26,27 @@ export interface S3ServiceDeps {
 const bucketOf = (arn: string): string => arn.slice('arn:aws:s3:::'.length).split('/')[0] ?? '';
 
 /**
+ * Stands in for a public bucket policy under RestrictPublicBuckets: "Any denial resulting from the
+ * RestrictPublicBuckets setting is explicit", answered "with an explicit deny in a resource-based policy" (Amazon
+ * S3 User Guide, "Troubleshoot access denied (403 Forbidden) errors", Access denied due to Block Public Access
+ * settings).
+ */
+const RESTRICTED_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' }],
+});
+
+/**
  * The bucket policy that applies to a caller. With RestrictPublicBuckets on, a public policy grants nothing to
- * anyone outside the bucket owner's account, not even what it grants them by name (Amazon S3 User Guide,
- * "Blocking public access": "only AWS service principals and authorized users within the bucket owner's account").
+ * anyone outside the bucket owner's account, not even what it grants them by name, and the outsider is denied
+ * explicitly (Amazon S3 User Guide, "Blocking public access": "only AWS service principals and authorized users
+ * within the bucket owner's account").
  */
 function policyFor(bucket: BucketRecord | undefined, principal: Principal): AuthorizationCheck['resourcePolicy'] {
   if (!bucket?.policy) return undefined;
   const outsider = principal.type === 'anonymous' || principal.account !== bucket.owner;
   if (outsider && bucket.publicAccessBlock?.RestrictPublicBuckets && isPublicPolicy(bucket.policy.document)) {
-    return undefined;
+    return { id: 'rolecall:s3:restrict-public-buckets', document: RESTRICTED_POLICY };
   }
   return { id: `arn:aws:s3:::${bucket.name}#policy#${bucket.policy.revision}`, document: bucket.policy.document };
 }
