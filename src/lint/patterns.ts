@@ -1,0 +1,93 @@
+/**
+ * Questions about two wildcard patterns (`*` any run, `?` one character) rather than a pattern and a string:
+ * does one cover the other (every string the narrower matches, the wider matches too), and can they match a
+ * common string at all. Both are table walks over the two patterns, quadratic in their lengths and with no
+ * regular expression built from policy text; policy elements are short, and a whole policy is at most a few KB.
+ */
+
+const STAR = 42; // '*'
+const ANY = 63; // '?'
+
+/**
+ * Whether `wide` matches every string `narrow` matches. Sound but not complete: a `?` in `wide` never covers a
+ * `*` in `narrow`, and wildcards of `narrow` are covered only by wildcards of `wide` at least as broad.
+ */
+export function covers(wide: string, narrow: string): boolean {
+  const m = narrow.length;
+  // next[j]: wide[i + 1..] covers narrow[j..]; rows are filled from the end of `wide` backwards.
+  let next = new Uint8Array(m + 1);
+  next[m] = 1;
+  for (let i = wide.length - 1; i >= 0; i--) {
+    const w = wide.charCodeAt(i);
+    const row = new Uint8Array(m + 1);
+    for (let j = m; j >= 0; j--) {
+      if (w === STAR) {
+        row[j] = next[j] === 1 || (j < m && row[j + 1] === 1) ? 1 : 0;
+      } else if (j < m) {
+        const c = narrow.charCodeAt(j);
+        const single = w === ANY ? c !== STAR : c === w && c !== STAR && c !== ANY;
+        row[j] = single && next[j + 1] === 1 ? 1 : 0;
+      }
+    }
+    next = row;
+  }
+  return next[0] === 1;
+}
+
+/** Whether some string matches both patterns. */
+export function intersects(a: string, b: string): boolean {
+  const n = a.length;
+  const m = b.length;
+  const seen = new Uint8Array((n + 1) * (m + 1));
+  const stack: number[] = [0];
+  seen[0] = 1;
+  const push = (i: number, j: number) => {
+    const k = i * (m + 1) + j;
+    if (seen[k] === 1) return;
+    seen[k] = 1;
+    stack.push(k);
+  };
+  while (stack.length > 0) {
+    const k = stack.pop() ?? 0;
+    const i = Math.floor(k / (m + 1));
+    const j = k % (m + 1);
+    if (i === n && j === m) return true;
+    const ca = i < n ? a.charCodeAt(i) : -1;
+    const cb = j < m ? b.charCodeAt(j) : -1;
+    if (ca === STAR) push(i + 1, j);
+    if (cb === STAR) push(i, j + 1);
+    if (ca < 0 || cb < 0) continue;
+    if (ca === STAR && cb === STAR) continue;
+    const compatible = ca === STAR || cb === STAR || ca === ANY || cb === ANY || ca === cb;
+    if (compatible) push(ca === STAR ? i : i + 1, cb === STAR ? j : j + 1);
+  }
+  return false;
+}
+
+/** ARNs split into partition, service, region, account and the rest (which keeps its colons). */
+export function arnSegments(arn: string): string[] | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
+  return [parts[1] ?? '', parts[2] ?? '', parts[3] ?? '', parts[4] ?? '', parts.slice(5).join(':')];
+}
+
+/** Policy variables (`${aws:username}`) stand for some text: as wildcards, they can match anything. */
+export const variablesAsWildcards = (s: string): string => s.replace(/\$\{[^}]*\}/g, '*');
+
+/** Whether a Resource pattern and a resource-type ARN format (`${…}` variables) can name the same resource. */
+export function arnPatternMeetsFormat(pattern: string, format: string): boolean {
+  const p = arnSegments(variablesAsWildcards(pattern));
+  const f = arnSegments(format.replace(/\$\{[^}]*\}/g, '*'));
+  if (!p || !f) return false;
+  return p.every((segment, i) => intersects(segment, f[i] ?? ''));
+}
+
+/** Whether Resource pattern `wide` covers `narrow`, segment by segment (a `*` stays within its segment). */
+export function arnCovers(wide: string, narrow: string): boolean {
+  if (wide === '*') return true;
+  if (narrow === '*') return false;
+  const w = arnSegments(wide);
+  const n = arnSegments(narrow);
+  if (!w || !n) return wide === narrow;
+  return w.every((segment, i) => covers(segment, n[i] ?? ''));
+}
