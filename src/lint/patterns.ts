@@ -34,7 +34,19 @@ export function covers(wide: string, narrow: string): boolean {
   return next[0] === 1;
 }
 
-/** Whether some string matches both patterns. */
+/**
+ * Stand-ins for the variables of an ARN format: a variable is at least one character; one that names a single
+ * thing (a bucket, a table, an instance id) has no `/` in it. Both are private-use characters no policy has.
+ */
+const NAME_LOOP = 0xe000; // like `*`, without `/`
+const NAME_ONE = 0xe001; // like `?`, without `/`
+const SLASH = 47;
+
+const isLoop = (c: number) => c === STAR || c === NAME_LOOP;
+const single = (c: number) => c === ANY || c === NAME_ONE;
+const noSlash = (c: number) => c === NAME_LOOP || c === NAME_ONE;
+
+/** Whether some string matches both patterns (`*`, `?`, and the stand-ins for format variables). */
 export function intersects(a: string, b: string): boolean {
   const n = a.length;
   const m = b.length;
@@ -54,15 +66,49 @@ export function intersects(a: string, b: string): boolean {
     if (i === n && j === m) return true;
     const ca = i < n ? a.charCodeAt(i) : -1;
     const cb = j < m ? b.charCodeAt(j) : -1;
-    if (ca === STAR) push(i + 1, j);
-    if (cb === STAR) push(i, j + 1);
-    if (ca < 0 || cb < 0) continue;
-    if (ca === STAR && cb === STAR) continue;
-    const compatible = ca === STAR || cb === STAR || ca === ANY || cb === ANY || ca === cb;
-    if (compatible) push(ca === STAR ? i : i + 1, cb === STAR ? j : j + 1);
+    if (isLoop(ca)) push(i + 1, j);
+    if (isLoop(cb)) push(i, j + 1);
+    if (ca < 0 || cb < 0 || (isLoop(ca) && isLoop(cb))) continue;
+    const wildA = isLoop(ca) || single(ca);
+    const wildB = isLoop(cb) || single(cb);
+    const compatible =
+      wildA && wildB
+        ? true
+        : wildA
+          ? !(noSlash(ca) && cb === SLASH)
+          : wildB
+            ? !(noSlash(cb) && ca === SLASH)
+            : ca === cb;
+    if (compatible) push(isLoop(ca) ? i : i + 1, isLoop(cb) ? j : j + 1);
   }
   return false;
 }
+
+/** Variables of ARN formats that name one thing and so never hold a `/` (Service Authorization Reference). */
+const SINGLE_NAME_VARIABLES = new Set([
+  'BucketName',
+  'TableName',
+  'QueueName',
+  'TopicName',
+  'FunctionName',
+  'InstanceId',
+  'KeyId',
+  'ImageId',
+  'SnapshotId',
+  'VolumeId',
+  'SecurityGroupId',
+  'SubnetId',
+  'VpcId',
+  'Region',
+  'Account',
+  'Partition',
+]);
+
+/** An ARN format (`arn:${Partition}:s3:::${BucketName}`) as a pattern of the stand-ins above. */
+export const formatPattern = (format: string): string =>
+  format.replace(/\$\{([^}]*)\}/g, (_, name: string) =>
+    SINGLE_NAME_VARIABLES.has(name) ? String.fromCharCode(NAME_ONE, NAME_LOOP) : '?*',
+  );
 
 /** ARNs split into partition, service, region, account and the rest (which keeps its colons). */
 export function arnSegments(arn: string): string[] | undefined {
@@ -77,7 +123,7 @@ export const variablesAsWildcards = (s: string): string => s.replace(/\$\{[^}]*\
 /** Whether a Resource pattern and a resource-type ARN format (`${…}` variables) can name the same resource. */
 export function arnPatternMeetsFormat(pattern: string, format: string): boolean {
   const p = arnSegments(variablesAsWildcards(pattern));
-  const f = arnSegments(format.replace(/\$\{[^}]*\}/g, '*'));
+  const f = arnSegments(formatPattern(format));
   if (!p || !f) return false;
   return p.every((segment, i) => intersects(segment, f[i] ?? ''));
 }

@@ -249,12 +249,18 @@ export function findCombinations(catalogue: IamCatalogue, statements: readonly P
 export function permissionChecks(ctx: LintContext): void {
   if (ctx.type !== 'identity' && ctx.type !== 'session') return;
   for (const s of ctx.doc.statements) if (s.effect === 'Allow') statementChecks(ctx, s);
-  for (const c of findCombinations(ctx.catalogue, ctx.doc.statements)) {
+  const combinations = findCombinations(ctx.catalogue, ctx.doc.statements);
+  for (const passer of new Set(combinations.map((c) => c.passRole))) {
+    const mine = combinations.filter((c) => c.passRole === passer);
+    const locations = new Map<string, Location>();
+    for (const l of reachLocations(passer, 'iam:PassRole')) locations.set(JSON.stringify(l.path), l);
+    for (const c of mine)
+      for (const l of reachLocations(c.partnerStatement, c.partner)) locations.set(JSON.stringify(l.path), l);
     ctx.report(
       'PRIVILEGE_ESCALATION_COMBINATION',
-      `This policy allows iam:PassRole on any role together with ${c.partner}: the principal can hand any role, an administrator's too, to code it runs.`,
-      [...reachLocations(c.passRole, 'iam:PassRole'), ...reachLocations(c.partnerStatement, c.partner)],
-      c.passRole,
+      `This policy allows iam:PassRole on any role together with ${mine.map((c) => c.partner).join(', ')}: the principal can hand any role, an administrator's too, to code it runs.`,
+      [...locations.values()],
+      passer,
     );
   }
 }

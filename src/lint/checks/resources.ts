@@ -7,18 +7,33 @@
 import { expandAction, hasWildcard, splitAction, vendorLoaded, type CatalogueService } from '../catalogue.ts';
 import { location, type ElementItem, type ElementList, type PolicyStatement } from '../document.ts';
 import type { LintContext } from '../context.ts';
-import { arnCovers, arnPatternMeetsFormat, arnSegments, intersects, variablesAsWildcards } from '../patterns.ts';
+import {
+  arnCovers,
+  arnPatternMeetsFormat,
+  arnSegments,
+  formatPattern,
+  intersects,
+  variablesAsWildcards,
+} from '../patterns.ts';
 
 /** AWS partitions (AWS General Reference, "Amazon Resource Names: partition"). */
 const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'];
 
-const formatSegments = (arn: string) => arnSegments(arn.replace(/\$\{[^}]*\}/g, '*'));
+const formatSegments = (arn: string) => arnSegments(formatPattern(arn));
 
 /** Why an ARN fits none of its service's resource types; undefined when it fits one. */
 function arnProblem(service: CatalogueService, arn: string): { code: string; details: string } | undefined {
+  const p = arnSegments(variablesAsWildcards(arn));
+  const account = p?.[3] ?? '';
+  // An account field is empty, 12 digits, "aws" (AWS managed policies) or a pattern (AWS General Reference, ARNs).
+  if (account !== '' && !hasWildcard(account) && !/^\d{12}$/.test(account) && account !== 'aws') {
+    return {
+      code: 'INVALID_ARN_ACCOUNT',
+      details: 'The resource ARN account ID is not valid. Provide a 12-digit account ID.',
+    };
+  }
   const formats = [...service.resourceTypes.values()].map((t) => t.arn);
   if (formats.some((f) => arnPatternMeetsFormat(arn, f))) return undefined;
-  const p = arnSegments(variablesAsWildcards(arn));
   const svc = service.prefix;
   const invalid = {
     code: 'INVALID_ARN_RESOURCE',
@@ -28,13 +43,7 @@ function arnProblem(service: CatalogueService, arn: string): { code: string; det
         : 'Resource ARN does not match the expected ARN format. Update the resource portion of the ARN.',
   };
   if (!p) return invalid;
-  const [, , region = '', account = '', rest = ''] = p;
-  if (account !== '' && !hasWildcard(account) && !/^\d{12}$/.test(account) && account !== 'aws') {
-    return {
-      code: 'INVALID_ARN_ACCOUNT',
-      details: 'The resource ARN account ID is not valid. Provide a 12-digit account ID.',
-    };
-  }
+  const [, , region = '', , rest = ''] = p;
   // The formats whose resource part could be this one's: the Region and account are judged against those.
   const near = formats.map(formatSegments).filter((f) => f !== undefined && intersects(rest, f[4] ?? ''));
   if (near.length === 0) return invalid;
@@ -150,6 +159,8 @@ function mismatch(ctx: LintContext, s: PolicyStatement, fit: readonly ElementIte
   if (
     !actions ||
     !resources ||
+    actions.items.length === 0 ||
+    resources.items.length === 0 ||
     actions.items.some((a) => a.value === '*') ||
     resources.items.some((r) => r.value === '*')
   )
