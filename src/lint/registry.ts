@@ -501,6 +501,14 @@ const ACCESS_ANALYZER: readonly Row[] = [
     'give the values',
   ],
   [
+    'MISMATCHED_ACTION_FOR_PRINCIPAL',
+    'ERROR',
+    aa('error', 'mismatched-action-for-principal'),
+    'sts:AssumeRole with a Federated principal, or sts:AssumeRoleWithWebIdentity or sts:AssumeRoleWithSAML with an AWS or service principal',
+    'that principal can never call that action: the statement lets nobody in',
+    'use sts:AssumeRoleWithWebIdentity (OIDC) or sts:AssumeRoleWithSAML with Federated principals, and sts:AssumeRole with AWS and service principals',
+  ],
+  [
     'ALLOW_WITH_NOT_PRINCIPAL',
     'SECURITY_WARNING',
     aa('security-warning', 'allow-with-not-principal'),

@@ -224,10 +224,18 @@ function supportChecks(ctx: LintContext, s: PolicyStatement): void {
     const colon = key.indexOf(':');
     const prefix = key.slice(0, colon);
     const tag = isTagKey(key);
-    if (colon <= 0 || isProviderKey(prefix)) continue;
+    if (colon <= 0) continue;
     if (!tag && (prefix === 'aws' || ctx.catalogue.globalKey(t.key))) continue;
-    // The key itself must be known; an unknown one is reported by keyChecks.
-    if (!tag && !conditionKeyInfo(ctx.catalogue, t.key)) continue;
+    // An identity provider's key (`cognito-identity.amazonaws.com:aud`) belongs to no service: it is judged only
+    // when some action of the statement lists it. Any other key must be known; keyChecks reports unknown ones.
+    const all = expanded.flatMap((e) => e.actions);
+    if (tag) {
+      // aws:ResourceTag, aws:RequestTag and aws:TagKeys: judged for every action.
+    } else if (isProviderKey(prefix) || !ctx.catalogue.isService(prefix)) {
+      if (!all.some(({ action }) => supports(action.conditionKeys, t.key))) continue;
+    } else if (!conditionKeyInfo(ctx.catalogue, t.key)) {
+      continue;
+    }
     const unsupported = expanded.flatMap(({ item, actions: list }) =>
       list
         .filter(({ action }) => !supports(action.conditionKeys, t.key))

@@ -7,6 +7,7 @@
 import { member, type JsonNode } from '../json.ts';
 import { conditionKeys, location, type PolicyStatement } from '../document.ts';
 import type { LintContext } from '../context.ts';
+import type { PathElement } from '../types.ts';
 import { wildcardMatch } from '../../policy/wildcard.ts';
 
 /** Condition keys that tie an open Principal to known callers: their account, organization, ARN or network. */
@@ -58,7 +59,54 @@ const allowsAssume = (s: PolicyStatement): boolean => {
   });
 };
 
+/** The principals of one kind (`Federated`, `Service`, `AWS`) a Principal element names, with their paths. */
+function principalsOfKind(s: PolicyStatement, kind: string): { value: string; node: JsonNode; path: PathElement[] }[] {
+  const node = s.principal;
+  if (node?.kind !== 'object') return [];
+  const entry = member(node, kind)?.value;
+  const base = [...s.path, { value: 'Principal' }, { value: kind }];
+  if (entry?.kind === 'string') return [{ value: entry.value, node: entry, path: base }];
+  if (entry?.kind !== 'array') return [];
+  return entry.items.flatMap((item, i) =>
+    item.kind === 'string' ? [{ value: item.value, node: item, path: [...base, { index: i }] }] : [],
+  );
+}
+
+/**
+ * Role-assumption actions against the principals that can use them: AssumeRole for AWS and service principals,
+ * AssumeRoleWithWebIdentity and AssumeRoleWithSAML for federated ones (AWS STS API Reference; Access Analyzer's
+ * MISMATCHED_ACTION_FOR_PRINCIPAL, whose wording for AssumeRole the CLI's validate-policy example shows).
+ */
+function mismatchedActions(ctx: LintContext, s: PolicyStatement): void {
+  const federated = principalsOfKind(s, 'Federated');
+  const others = [...principalsOfKind(s, 'AWS'), ...principalsOfKind(s, 'Service')];
+  for (const item of s.action?.items ?? []) {
+    const action = item.value.toLowerCase();
+    if (action === 'sts:assumerole' && federated.length > 0 && others.length === 0) {
+      ctx.report(
+        'MISMATCHED_ACTION_FOR_PRINCIPAL',
+        `The ${item.value} action is invalid with the following principal(s): ${federated.map((p) => p.value).join(', ')}. Use a SAML provider principal with the sts:AssumeRoleWithSAML action or use an OIDC provider principal with the sts:AssumeRoleWithWebIdentity action. Ensure the provider is Federated if you use either of the two options.`,
+        [location(item.path, item.node), ...federated.map((p) => location(p.path, p.node))],
+        s,
+      );
+    }
+    if (
+      (action === 'sts:assumerolewithwebidentity' || action === 'sts:assumerolewithsaml') &&
+      federated.length === 0 &&
+      others.length > 0
+    ) {
+      ctx.report(
+        'MISMATCHED_ACTION_FOR_PRINCIPAL',
+        `The ${item.value} action is invalid with the following principal(s): ${others.map((p) => p.value).join(', ')}. Only Federated (OIDC or SAML provider) principals use it; use sts:AssumeRole for AWS and service principals.`,
+        [location(item.path, item.node), ...others.map((p) => location(p.path, p.node))],
+        s,
+      );
+    }
+  }
+}
+
 export function principalChecks(ctx: LintContext): void {
+  if (ctx.type === 'trust') for (const s of ctx.doc.statements) if (s.effect === 'Allow') mismatchedActions(ctx, s);
   if (ctx.type !== 'trust' && ctx.type !== 'resource') return;
   for (const s of ctx.doc.statements) {
     if (s.effect !== 'Allow') continue;
