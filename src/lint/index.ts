@@ -1,5 +1,13 @@
 /** `rolecall lint` as a library: policy checks with Access Analyzer's finding shape. Pure: no I/O below. */
-export { lintPolicy, guessPolicyType, policyServices, type LintOptions, type LintResult } from './lint.ts';
+export {
+  lintPolicy,
+  guessPolicyType,
+  policyServices,
+  policyStatements,
+  type LintOptions,
+  type LintResult,
+} from './lint.ts';
+export type { PolicyStatement } from './document.ts';
 export {
   validatePolicyFindings,
   lintTypeFor,

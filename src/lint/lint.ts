@@ -3,7 +3,7 @@
  * in, loaded beforehand for the services `policyServices` names (state/service-reference.ts does the loading).
  */
 import { parseJson, member } from './json.ts';
-import { readDocument } from './document.ts';
+import { readDocument, type PolicyStatement } from './document.ts';
 import { createContext } from './context.ts';
 import { check } from './registry.ts';
 import type { IamCatalogue } from './catalogue.ts';
@@ -89,6 +89,12 @@ export function policyServices(text: string): string[] {
     }
   }
   return [...out];
+}
+
+/** The statements of a document, for checks that span several documents; empty when it is not JSON. */
+export function policyStatements(text: string): readonly PolicyStatement[] {
+  const parsed = parseJson(text);
+  return parsed.ok ? readDocument(text, parsed.node).statements : [];
 }
 
 const firstOffset = (f: LintFinding): number => f.locations[0]?.span.start.offset ?? -1;

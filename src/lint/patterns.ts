@@ -13,13 +13,16 @@ const ANY = 63; // '?'
  * `*` in `narrow`, and wildcards of `narrow` are covered only by wildcards of `wide` at least as broad.
  */
 export function covers(wide: string, narrow: string): boolean {
+  if (!wide.includes('*') && !wide.includes('?'))
+    return wide === narrow && !narrow.includes('*') && !narrow.includes('?');
   const m = narrow.length;
   // next[j]: wide[i + 1..] covers narrow[j..]; rows are filled from the end of `wide` backwards.
   let next = new Uint8Array(m + 1);
+  let row = new Uint8Array(m + 1);
   next[m] = 1;
   for (let i = wide.length - 1; i >= 0; i--) {
     const w = wide.charCodeAt(i);
-    const row = new Uint8Array(m + 1);
+    row.fill(0);
     for (let j = m; j >= 0; j--) {
       if (w === STAR) {
         row[j] = next[j] === 1 || (j < m && row[j + 1] === 1) ? 1 : 0;
@@ -29,7 +32,7 @@ export function covers(wide: string, narrow: string): boolean {
         row[j] = single && next[j + 1] === 1 ? 1 : 0;
       }
     }
-    next = row;
+    [next, row] = [row, next];
   }
   return next[0] === 1;
 }

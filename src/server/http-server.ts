@@ -78,7 +78,7 @@ export function startHttpServer(deps: HttpDeps, host: string, port: number): Pro
           sourceIp: req.socket.remoteAddress ?? '',
         };
         if (path.startsWith(ADMIN_PREFIX)) {
-          send(res, handleAdmin(deps.admin, request), req.method === 'HEAD');
+          send(res, await handleAdmin(deps.admin, request), req.method === 'HEAD');
           return;
         }
         const response = await deps.pipeline(request);

@@ -52,19 +52,30 @@ function entries(ctx: LintContext, s: PolicyStatement, list: ElementList): void 
       ctx.report('INVALID_ACTION', `The action ${action} does not exist.`, loc, s);
     }
   }
-  // An entry is redundant when another covers it; of two equal entries the later one is.
+  // An entry is redundant when another covers it; of two equal entries the later one is. Only entries of the same
+  // service (or with a wildcard in theirs) can cover each other, which keeps long lists (ReadOnlyAccess) quick.
+  const vendorOf = (v: string) => v.slice(0, Math.max(0, v.indexOf(':'))).toLowerCase();
+  const byVendor = new Map<string, { value: string; index: number }[]>();
+  const wildVendors: { value: string; index: number }[] = [];
+  list.items.forEach((item, index) => {
+    const vendor = vendorOf(item.value);
+    const entry = { value: item.value.toLowerCase(), index };
+    if (item.value === '*' || hasWildcard(vendor)) wildVendors.push(entry);
+    else byVendor.set(vendor, [...(byVendor.get(vendor) ?? []), entry]);
+  });
   list.items.forEach((item, i) => {
     const narrow = item.value.toLowerCase();
-    const by = list.items.find((other, j) => {
-      const wide = other.value.toLowerCase();
+    const candidates = [...(byVendor.get(vendorOf(item.value)) ?? []), ...wildVendors];
+    const by = candidates.find(({ value: wide, index: j }) => {
       if (j === i) return false;
       if (wide === narrow) return j < i;
       return covers(wide, narrow);
     });
     if (by) {
+      const other = list.items[by.index]?.value ?? '';
       ctx.report(
         'REDUNDANT_ACTION',
-        `The action(s) ${item.value} and ${by.value} are redundant because they provide similar permissions. Update the policy to remove the redundant action such as: ${item.value}.`,
+        `The action(s) ${item.value} and ${other} are redundant because they provide similar permissions. Update the policy to remove the redundant action such as: ${item.value}.`,
         [location(item.path, item.node)],
         s,
       );
