@@ -215,17 +215,19 @@ function permissionChecks(snap: AccountSnapshot, env: DoctorEnvironment, report:
             ];
       }),
     ];
-    const boundaryText =
-      role.permissionsBoundaryArn === undefined ? undefined : snap.managedPolicy(role.permissionsBoundaryArn);
-    const boundary =
-      boundaryText === undefined ? undefined : new Set(lint(boundaryText, 'identity').map((f) => f.issueCode));
+    const boundaryArn = role.permissionsBoundaryArn;
+    const boundaryText = boundaryArn === undefined ? undefined : snap.managedPolicy(boundaryArn);
+    const boundaryFindings = boundaryText === undefined ? undefined : lint(boundaryText, 'identity');
+    const boundary = boundaryFindings && new Set(boundaryFindings.map((f) => f.issueCode));
     const within = (code: string) => !boundary || boundary.has(code) || boundary.has('ADMIN_EQUIVALENT');
 
     const owners = new Map<PolicyStatement, RolePolicy>();
+    const identityCodes = new Set<string>();
     for (const policy of policies) {
       for (const s of policyStatements(policy.text)) owners.set(s, policy);
       const seen = new Set<string>();
       for (const f of lint(policy.text, 'identity')) {
+        identityCodes.add(f.issueCode);
         if (seen.has(f.issueCode) || !within(f.issueCode)) continue;
         seen.add(f.issueCode);
         report.add({
@@ -234,6 +236,22 @@ function permissionChecks(snap: AccountSnapshot, env: DoctorEnvironment, report:
           message: `Role ${role.name}, ${policy.label}: ${f.issueCode}: ${f.findingDetails}`,
           fix: policy.fix,
           lint: { issueCode: f.issueCode, policy: policy.label, findingDetails: f.findingDetails },
+        });
+      }
+    }
+    // When the role's policies allow everything, its boundary alone decides: the boundary's own warnings count.
+    if (boundaryFindings && boundaryArn !== undefined && identityCodes.has('ADMIN_EQUIVALENT')) {
+      const seen = new Set<string>();
+      for (const f of boundaryFindings) {
+        if (seen.has(f.issueCode) || identityCodes.has(f.issueCode)) continue;
+        seen.add(f.issueCode);
+        const label = `permissions boundary ${boundaryArn}`;
+        report.add({
+          code: 'ROLE_OVER_PERMISSIVE',
+          resource,
+          message: `Role ${role.name}, ${label} (its policies allow everything, so the boundary decides): ${f.issueCode}: ${f.findingDetails}`,
+          fix: `aws iam put-role-permissions-boundary --role-name ${role.name} --permissions-boundary NARROWER_POLICY_ARN`,
+          lint: { issueCode: f.issueCode, policy: label, findingDetails: f.findingDetails },
         });
       }
     }
