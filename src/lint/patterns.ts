@@ -126,9 +126,19 @@ export const variablesAsWildcards = (s: string): string => s.replace(/\$\{[^}]*\
 /** Whether a Resource pattern and a resource-type ARN format (`${…}` variables) can name the same resource. */
 export function arnPatternMeetsFormat(pattern: string, format: string): boolean {
   const p = arnSegments(variablesAsWildcards(pattern));
-  const f = arnSegments(formatPattern(format));
+  const f = formatSegments(format);
   if (!p || !f) return false;
   return p.every((segment, i) => intersects(segment, f[i] ?? ''));
+}
+
+/**
+ * A format's segments as patterns, computed once per format: the reference has a few thousand formats, and each
+ * policy asks about the same few many times.
+ */
+const FORMAT_SEGMENTS = new Map<string, string[] | undefined>();
+export function formatSegments(format: string): string[] | undefined {
+  if (!FORMAT_SEGMENTS.has(format)) FORMAT_SEGMENTS.set(format, arnSegments(formatPattern(format)));
+  return FORMAT_SEGMENTS.get(format);
 }
 
 /** Whether Resource pattern `wide` covers `narrow`, segment by segment (a `*` stays within its segment). */

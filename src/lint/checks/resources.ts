@@ -11,15 +11,13 @@ import {
   arnCovers,
   arnPatternMeetsFormat,
   arnSegments,
-  formatPattern,
+  formatSegments,
   intersects,
   variablesAsWildcards,
 } from '../patterns.ts';
 
 /** AWS partitions (AWS General Reference, "Amazon Resource Names: partition"). */
 const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'];
-
-const formatSegments = (arn: string) => arnSegments(formatPattern(arn));
 
 /** Why an ARN fits none of its service's resource types; undefined when it fits one. */
 function arnProblem(service: CatalogueService, arn: string): { code: string; details: string } | undefined {
@@ -179,8 +177,18 @@ function mismatch(ctx: LintContext, s: PolicyStatement, fit: readonly ElementIte
   });
   if (perEntry.some((e) => e === undefined || e.length === 0)) return;
   const expanded = perEntry.flatMap((e) => e ?? []);
+  const meets = new Map<string, boolean>();
+  const meetsFormat = (arn: string, format: string) => {
+    const key = `${arn}\n${format}`;
+    let answer = meets.get(key);
+    if (answer === undefined) {
+      answer = arnPatternMeetsFormat(arn, format);
+      meets.set(key, answer);
+    }
+    return answer;
+  };
   const fits = (arn: string, a: { formats: string[] | undefined }) =>
-    a.formats === undefined || a.formats.some((f) => arnPatternMeetsFormat(arn, f));
+    a.formats === undefined || a.formats.some((f) => meetsFormat(arn, f));
 
   for (const r of resources.items) {
     if (!expanded.some((a) => fits(r.value, a))) {
