@@ -3,15 +3,26 @@ import { serve } from './serve.ts';
 import { simulate } from './simulate.ts';
 import { env } from './env.ts';
 import { run } from './run.ts';
+import { lint } from './lint.ts';
+import { doctor } from './doctor.ts';
 import { VERSION } from '../server/version.ts';
 
-const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = { serve, simulate, env, run };
+const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = {
+  serve,
+  simulate,
+  env,
+  run,
+  lint,
+  doctor,
+};
 
 const USAGE = `usage: rolecall <command> [options]
 
 commands:
   serve     run the local AWS identity cloud (rolecall serve --help)
   simulate  evaluate requests against IAM policies offline (rolecall simulate --help)
+  lint      check policy documents for mistakes and risks (rolecall lint --help)
+  doctor    check a running rolecall's accounts for the classic mistakes (rolecall doctor --help)
   env       print the exports that make a shell a workload on an instance (rolecall env --instance i-…)
   run       run a command as a workload on an instance (rolecall run --instance i-… -- CMD…)
 

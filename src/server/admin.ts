@@ -4,11 +4,14 @@
  *   GET  /_rolecall/clock   → {"now": ISO time, "offsetSeconds": n}
  *   POST /_rolecall/clock   {"advanceSeconds": n} moves the clock forward; SigV4-signed by an account root only
  *   GET  /_rolecall/instances/i-…  → the instance's account, region, state and metadata endpoint
+ *   GET  /_rolecall/findings[?account=ID&requireTag=KEY…&unusedDays=N&keyMaxAgeDays=N]  → `rolecall doctor`'s
+ *        findings over the live state; SigV4-signed by an account root only, as it reads every account's IAM
  */
 import type { KeyResolver } from '../auth/credentials.ts';
 import type { AdjustableClock } from '../model/clock.ts';
 import { verifySigV4 } from '../protocol/sigv4/verify.ts';
 import type { GatewayResponse } from './pipeline.ts';
+import type { FindingsQuery, FindingsReport } from './findings.ts';
 
 /** An admin request, with its (small) body read whole. */
 export interface AdminRequest {
@@ -28,6 +31,8 @@ export interface AdminDeps {
   readonly resolveKey: KeyResolver;
   /** An instance's account, region, state and metadata endpoint, for `rolecall env` and `rolecall run`. */
   readonly instance: (id: string) => Readonly<Record<string, string>> | undefined;
+  /** The doctor's findings over the live state. */
+  readonly findings: (query: FindingsQuery) => Promise<FindingsReport>;
 }
 
 const json = (status: number, value: unknown): GatewayResponse => ({
@@ -76,8 +81,51 @@ function clock(deps: AdminDeps, req: AdminRequest): GatewayResponse {
   return json(200, state());
 }
 
-export function handleAdmin(deps: AdminDeps, req: AdminRequest): GatewayResponse {
-  switch (req.path) {
+const FINDINGS_PARAMS = new Set(['account', 'requireTag', 'unusedDays', 'keyMaxAgeDays']);
+
+/** The findings query, or the 400 answer that says what is wrong with it. */
+function findingsQuery(raw: string): FindingsQuery | GatewayResponse {
+  const params = new URLSearchParams(raw);
+  const bad = (error: string) => json(400, { error });
+  for (const key of params.keys()) {
+    if (!FINDINGS_PARAMS.has(key)) return bad(`unknown parameter '${key}' (known: ${[...FINDINGS_PARAMS].join(', ')})`);
+  }
+  for (const key of ['account', 'unusedDays', 'keyMaxAgeDays']) {
+    if (params.getAll(key).length > 1) return bad(`parameter '${key}' given twice`);
+  }
+  const account = params.get('account') ?? undefined;
+  if (account !== undefined && !/^\d{12}$/.test(account)) return bad('account must be a 12-digit account id');
+  const days = (key: string): number | undefined | GatewayResponse => {
+    const v = params.get(key);
+    if (v === null) return undefined;
+    return /^\d{1,5}$/.test(v) ? Number(v) : bad(`${key} must be a whole number of days`);
+  };
+  const unusedDays = days('unusedDays');
+  const keyMaxAgeDays = days('keyMaxAgeDays');
+  if (typeof unusedDays === 'object') return unusedDays;
+  if (typeof keyMaxAgeDays === 'object') return keyMaxAgeDays;
+  const requiredTags = params.getAll('requireTag');
+  if (requiredTags.some((t) => t === '' || t.length > 128))
+    return bad('requireTag must be a tag key of 1 to 128 characters');
+  return {
+    requiredTags,
+    ...(account !== undefined && { account }),
+    ...(unusedDays !== undefined && { unusedDays }),
+    ...(keyMaxAgeDays !== undefined && { keyMaxAgeDays }),
+  };
+}
+
+async function findings(deps: AdminDeps, req: AdminRequest): Promise<GatewayResponse> {
+  if (req.method !== 'GET') return methodNotAllowed(['GET']);
+  if (!signedByRoot(deps, req)) {
+    return json(403, { error: 'findings need a request signed (SigV4) with account root credentials' });
+  }
+  const query = findingsQuery(req.query);
+  if ('status' in query) return query;
+  return json(200, await deps.findings(query));
+}
+
+export function handleAdmin(deps: AdminDeps, req: AdminRequest): GatewayResponse | Promise<GatewayResponse> {  switch (req.path) {
     case '/_rolecall/health':
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(['GET']);
       return deps.ready()
@@ -85,6 +133,8 @@ export function handleAdmin(deps: AdminDeps, req: AdminRequest): GatewayResponse
         : json(503, { status: 'starting', version: deps.version });
     case '/_rolecall/clock':
       return clock(deps, req);
+    case '/_rolecall/findings':
+      return findings(deps, req);
     default: {
       const m = /^\/_rolecall\/instances\/(i-[0-9a-f]+)$/.exec(req.path);
       if (m) {

@@ -106,7 +106,7 @@ export function startHttpServer(deps: HttpDeps, host: string, port: number): Pro
           const response =
             body === undefined
               ? { status: 413, headers: { 'content-type': 'text/plain' }, body: 'request body too large\n' }
-              : handleAdmin(deps.admin, { ...request, body });
+              : await handleAdmin(deps.admin, { ...request, body });
           await send(res, response, req.method === 'HEAD');
           return;
         }

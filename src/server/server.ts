@@ -30,6 +30,7 @@ import type { ServiceDefinition } from '../services/service.ts';
 import type { ServerConfig } from './config.ts';
 import { startHttpServer } from './http-server.ts';
 import { createPipeline } from './pipeline.ts';
+import { findingsService } from './findings.ts';
 import { VERSION } from './version.ts';
 
 export interface RunningServer {
@@ -95,8 +96,18 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       }
       return undefined;
     };
+    const findings = findingsService({
+      state: iam,
+      awsManaged: catalogue,
+      clock,
+      askedWithoutProfileAt: (id) => metadata.askedForCredentialsWithoutProfile(id),
+    });
     const http = await startHttpServer(
-      { pipeline, admin: { version: VERSION, ready: () => ready, clock, resolveKey, instance: instanceInfo }, log },
+      {
+        pipeline,
+        admin: { version: VERSION, ready: () => ready, clock, resolveKey, instance: instanceInfo, findings },
+        log,
+      },
       config.host,
       config.port,
     );
