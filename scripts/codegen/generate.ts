@@ -62,7 +62,14 @@ interface RawModel {
   shapes: Record<string, RawShape>;
 }
 
-const SERVICE_TITLES: Record<string, string> = { iam: 'Iam', sts: 'Sts', ec2: 'Ec2', s3: 'S3', logs: 'Logs' };
+const SERVICE_TITLES: Record<string, string> = {
+  iam: 'Iam',
+  sts: 'Sts',
+  ec2: 'Ec2',
+  s3: 'S3',
+  logs: 'Logs',
+  accessanalyzer: 'AccessAnalyzer',
+};
 
 function tsType(model: RawModel, name: string): string {
   const shape = model.shapes[name];

@@ -125,7 +125,8 @@ async function findings(deps: AdminDeps, req: AdminRequest): Promise<GatewayResp
   return json(200, await deps.findings(query));
 }
 
-export function handleAdmin(deps: AdminDeps, req: AdminRequest): GatewayResponse | Promise<GatewayResponse> {  switch (req.path) {
+export function handleAdmin(deps: AdminDeps, req: AdminRequest): GatewayResponse | Promise<GatewayResponse> {
+  switch (req.path) {
     case '/_rolecall/health':
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(['GET']);
       return deps.ready()

@@ -85,7 +85,7 @@ export function startHttpServer(deps: HttpDeps, host: string, port: number): Pro
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
-  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     inFlight++;
     void (async () => {
       try {

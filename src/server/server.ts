@@ -22,6 +22,8 @@ import { iamService } from '../services/iam/index.ts';
 import { stsService } from '../services/sts/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
 import { createS3Service } from '../services/s3/index.ts';
+import { accessAnalyzerService } from '../services/access-analyzer/index.ts';
+import { ServiceReference } from '../state/service-reference.ts';
 import { createLogsService, createLogsState } from '../services/logs/index.ts';
 import { S3State } from '../state/s3-state.ts';
 import { FileBlobStore } from '../store/blobs/file-blob-store.ts';
@@ -63,9 +65,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       ['ec2', ec2Service(iam)],
       ['s3', createS3Service({ state: s3, blobs })],
       ['logs', createLogsService({ state: logs, clock })],
+      // Keyed by its signing name (the credential scope's service), which is not its model's name.
+      ['access-analyzer', accessAnalyzerService(await ServiceReference.open())],
     ]);
+    // Services that name their own authorization checks (S3, Logs, Access Analyzer) need no catalogue entries.
     const actions = await loadActionCatalogue(
-      [...services.values()].flatMap((s) => Object.keys(s.model.operations).map((op) => `${s.model.service}:${op}`)),
+      [...services.values()]
+        .filter((s) => s.authorization === undefined)
+        .flatMap((s) => Object.keys(s.model.operations).map((op) => `${s.model.service}:${op}`)),
     );
     const resolveKey = keyResolver(iam, tokenKey);
     const pipeline = createPipeline({

@@ -13,6 +13,9 @@ import { iamModel } from '../../src/protocol/generated/iam.ts';
 import { stsModel } from '../../src/protocol/generated/sts.ts';
 import { s3Model } from '../../src/protocol/generated/s3.ts';
 import { logsModel } from '../../src/protocol/generated/logs.ts';
+import { accessanalyzerModel } from '../../src/protocol/generated/accessanalyzer.ts';
+import { accessAnalyzerService } from '../../src/services/access-analyzer/index.ts';
+import { ServiceReference } from '../../src/state/service-reference.ts';
 import { AwsManagedPolicies } from '../../src/state/aws-managed-policies.ts';
 import { IamState } from '../../src/state/iam-state.ts';
 import { MemoryStore } from '../../src/store/memory/memory-store.ts';
@@ -49,7 +52,7 @@ describe('generated code is current', () => {
     assert.deepEqual([...generated.keys()].sort(), models);
     assert.deepEqual(
       models,
-      ['ec2', 'iam', 'logs', 's3', 'sts'].map((s) => join(GENERATED, `${s}.ts`)),
+      ['accessanalyzer', 'ec2', 'iam', 'logs', 's3', 'sts'].map((s) => join(GENERATED, `${s}.ts`)),
     );
   });
 
@@ -76,7 +79,14 @@ describe('generated code is current', () => {
   }
 
   it('generates only the operations operations.json lists', () => {
-    const models = { iam: iamModel, sts: stsModel, ec2: ec2Model, s3: s3Model, logs: logsModel };
+    const models = {
+      iam: iamModel,
+      sts: stsModel,
+      ec2: ec2Model,
+      s3: s3Model,
+      logs: logsModel,
+      accessanalyzer: accessanalyzerModel,
+    };
     for (const [service, model] of Object.entries(models)) {
       assert.deepEqual(Object.keys(model.operations).sort(), [...(listed[service]?.operations ?? [])].sort(), service);
     }
@@ -85,7 +95,7 @@ describe('generated code is current', () => {
 
 describe('every listed operation has a handler', () => {
   it('operations.json names exactly the services rolecall serves', () => {
-    assert.deepEqual(Object.keys(listed).sort(), ['ec2', 'iam', 'logs', 's3', 'sts']);
+    assert.deepEqual(Object.keys(listed).sort(), ['accessanalyzer', 'ec2', 'iam', 'logs', 's3', 'sts']);
   });
 
   it('each service handles exactly its listed operations', async () => {
@@ -98,6 +108,7 @@ describe('every listed operation has a handler', () => {
         ec2: ec2Service(await IamState.load(store)),
         s3: createS3Service({ state: await S3State.load(store), blobs: new MemoryBlobStore() }),
         logs: createLogsService({ state: await createLogsState(store), clock: { now: () => new Date() } }),
+        accessanalyzer: accessAnalyzerService(await ServiceReference.open()),
       };
       for (const [name, { operations }] of Object.entries(listed)) {
         const service = services[name];

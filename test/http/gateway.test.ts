@@ -158,7 +158,12 @@ describe('routing and protocol errors', () => {
         },
       },
     );
-    assertError(reply, 400, 'UnknownService', "rolecall does not serve the service 'sqs' (it serves iam, sts, ec2, s3, logs)");
+    assertError(
+      reply,
+      400,
+      'UnknownService',
+      "rolecall does not serve the service 'sqs' (it serves iam, sts, ec2, s3, logs)",
+    );
     assert.equal(errorOf(reply.body).type, 'Sender');
     assert.match(reply.body, /^<ErrorResponse><Error>/);
   });
