@@ -93,8 +93,14 @@ function policyProblem(bucket: string, text: string): string | undefined {
     for (const r of Array.isArray(resources) ? resources : [resources]) {
       if (typeof r !== 'string') return 'Policy has invalid resource';
       if (r !== `arn:aws:s3:::${bucket}` && !r.startsWith(`arn:aws:s3:::${bucket}/`)) {
-        // Wildcards that can match the bucket are accepted, as S3 accepts them.
-        if (!(r.includes('*') || r.includes('?'))) return 'Policy has invalid resource';
+        // Wildcards that can match the bucket are accepted, as S3 accepts them: the text before the first
+        // wildcard must lead to this bucket (`arn:aws:s3:::other/*` names another bucket and is refused).
+        const wildcard = r.search(/[*?]/);
+        if (wildcard < 0) return 'Policy has invalid resource';
+        const literal = r.slice(0, wildcard);
+        if (!`arn:aws:s3:::${bucket}`.startsWith(literal) && !literal.startsWith(`arn:aws:s3:::${bucket}/`)) {
+          return 'Policy has invalid resource';
+        }
       }
     }
   }

@@ -66,6 +66,12 @@ function page(
       }
     }
     if (rolled && entry === prefixes[prefixes.length - 1]) continue;
+    // A marker or token that is this common prefix (V1's NextMarker, or our token after a roll-up) means the
+    // prefix was listed on an earlier page: skip every key under it (API Reference, ListObjects NextMarker).
+    if (rolled && after !== undefined && compareKeys(entry, after) <= 0) {
+      i = Math.max(i, lowerBound(all, entry + '\uffff', true) - 1);
+      continue;
+    }
     if (keys.length + prefixes.length >= max) return { keys, prefixes, truncated: true, last };
     if (rolled) prefixes.push(entry);
     else keys.push(entry);
