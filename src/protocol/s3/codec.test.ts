@@ -66,7 +66,7 @@ describe('S3 addressing', () => {
     assert.equal(res.headers['x-amz-request-id'], 'req-1');
     assert.match(
       String(res.body),
-      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>NoSuchKey<\/Code><Message>The specified key does not exist.<\/Message><Key>a&amp;b<\/Key><RequestId>req-1<\/RequestId><HostId>[A-Za-z0-9+\/=]+<\/HostId><\/Error>$/,
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>NoSuchKey<\/Code><Message>The specified key does not exist.<\/Message><Key>a&amp;b<\/Key><RequestId>req-1<\/RequestId><HostId>[A-Za-z0-9+/=]+<\/HostId><\/Error>$/,
     );
     const notModified = s3Codec.encodeError(
       s3Model,
