@@ -8,10 +8,11 @@
  * (§A authorization, §I bucket policies and Block Public Access) and docs/research/evaluation-logic.md §1.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import {
   CopyObjectCommand,
@@ -234,14 +235,27 @@ async function read(s3: S3Client, Bucket: string, Key: string): Promise<string> 
 /** CLI v1 signs presigned URLs with SigV2 unless told otherwise; path style keeps the bucket off the host name. */
 const CLI_CONFIG = '[default]\ns3 =\n    addressing_style = path\n    signature_version = s3v4\n';
 
-function cliAs(endpoint: string, config: string, args: readonly string[], creds: Creds = ROOT) {
+/**
+ * Runs the AWS CLI without blocking the event loop: a spawnSync of several seconds would leave fetch's pooled
+ * keep-alive socket unaware that the server has closed it, and the next fetch would fail on it.
+ */
+async function cliAs(endpoint: string, config: string, args: readonly string[], creds: Creds = ROOT) {
   const env: Record<string, string> = {
     ...clientEnv(endpoint, creds.accessKeyId, creds.secretAccessKey),
     AWS_CONFIG_FILE: config,
   };
   if (creds.sessionToken !== undefined) env['AWS_SESSION_TOKEN'] = creds.sessionToken;
-  const r = spawnSync('aws', ['--output', 'json', ...args], { env, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
+  try {
+    const r = await promisify(execFile)('aws', ['--output', 'json', ...args], { env, encoding: 'utf8' });
+    return { status: 0, stdout: r.stdout, stderr: r.stderr.trim() };
+  } catch (err) {
+    const e = err as { code?: unknown; stdout?: string; stderr?: string };
+    return {
+      status: typeof e.code === 'number' ? e.code : null,
+      stdout: e.stdout ?? '',
+      stderr: (e.stderr ?? '').trim(),
+    };
+  }
 }
 
 /** A boto3 S3 client for the credentials, path-style. */
@@ -324,9 +338,9 @@ describe('S3 authorization against rolecall serve', () => {
     it('the AWS CLI reads with the user’s keys and prints S3’s denial for put-object', { skip: noAwsCli }, async () => {
       const bucket = await world.bucket('idcli', { 'cli.txt': 'cli body' });
       const user = await world.user('cli-reader', { policy: readOnly(bucket) });
-      const got = cliAs(endpoint(), cliConfig, ['s3', 'cp', `s3://${bucket}/cli.txt`, '-'], user.creds);
+      const got = await cliAs(endpoint(), cliConfig, ['s3', 'cp', `s3://${bucket}/cli.txt`, '-'], user.creds);
       assert.deepEqual({ status: got.status, stdout: got.stdout }, { status: 0, stdout: 'cli body' }, got.stderr);
-      const put = cliAs(
+      const put = await cliAs(
         endpoint(),
         cliConfig,
         ['s3api', 'put-object', '--bucket', bucket, '--key', 'cli.txt', '--body', cliConfig],
@@ -529,7 +543,7 @@ out({'body': body, 'put': attempt(s3.put_object, Bucket=${py(bucket)}, Key='boto
 
     it('the AWS CLI is refused a public policy under the default Block Public Access', { skip: noAwsCli }, async () => {
       const bucket = await world.bucket('bppcli');
-      const r = cliAs(endpoint(), cliConfig, [
+      const r = await cliAs(endpoint(), cliConfig, [
         's3api',
         'put-bucket-policy',
         '--bucket',
@@ -893,7 +907,12 @@ out({'deleted': [d['Key'] for d in res.get('Deleted', [])],
     it('the AWS CLI’s presigned URL works for a reader', { skip: noAwsCli }, async () => {
       const bucket = await world.bucket('presigncli', { k: 'cli presigned' });
       const user = await world.user('cli-presigner', { policy: doc(allow('s3:GetObject', `${bucketArn(bucket)}/*`)) });
-      const r = cliAs(endpoint(), cliConfig, ['s3', 'presign', `s3://${bucket}/k`, '--expires-in', '300'], user.creds);
+      const r = await cliAs(
+        endpoint(),
+        cliConfig,
+        ['s3', 'presign', `s3://${bucket}/k`, '--expires-in', '300'],
+        user.creds,
+      );
       assert.equal(r.status, 0, r.stderr);
       const signed = r.stdout.trim();
       assert.match(signed, /X-Amz-Algorithm=AWS4-HMAC-SHA256/);
