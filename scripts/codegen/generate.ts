@@ -69,6 +69,8 @@ const SERVICE_TITLES: Record<string, string> = {
   s3: 'S3',
   logs: 'Logs',
   accessanalyzer: 'AccessAnalyzer',
+  lambda: 'Lambda',
+  cloudtrail: 'CloudTrail',
 };
 
 function tsType(model: RawModel, name: string): string {

@@ -23,6 +23,8 @@ import { stsService } from '../services/sts/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
 import { createS3Service } from '../services/s3/index.ts';
 import { accessAnalyzerService } from '../services/access-analyzer/index.ts';
+import { createLambdaService } from '../services/lambda/index.ts';
+import { createCloudTrailService } from '../services/cloudtrail/index.ts';
 import { ServiceReference } from '../state/service-reference.ts';
 import { createLogsService, createLogsState } from '../services/logs/index.ts';
 import { S3State } from '../state/s3-state.ts';
@@ -67,6 +69,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       ['logs', createLogsService({ state: logs, clock })],
       // Keyed by its signing name (the credential scope's service), which is not its model's name.
       ['access-analyzer', accessAnalyzerService(await ServiceReference.open())],
+      ['lambda', createLambdaService()],
+      ['cloudtrail', createCloudTrailService()],
     ]);
     // Services that name their own authorization checks (S3, Logs, Access Analyzer) need no catalogue entries.
     const actions = await loadActionCatalogue(

@@ -15,6 +15,10 @@ import { s3Model } from '../../src/protocol/generated/s3.ts';
 import { logsModel } from '../../src/protocol/generated/logs.ts';
 import { accessanalyzerModel } from '../../src/protocol/generated/accessanalyzer.ts';
 import { accessAnalyzerService } from '../../src/services/access-analyzer/index.ts';
+import { lambdaModel } from '../../src/protocol/generated/lambda.ts';
+import { cloudtrailModel } from '../../src/protocol/generated/cloudtrail.ts';
+import { createLambdaService } from '../../src/services/lambda/index.ts';
+import { createCloudTrailService } from '../../src/services/cloudtrail/index.ts';
 import { ServiceReference } from '../../src/state/service-reference.ts';
 import { AwsManagedPolicies } from '../../src/state/aws-managed-policies.ts';
 import { IamState } from '../../src/state/iam-state.ts';
@@ -52,7 +56,9 @@ describe('generated code is current', () => {
     assert.deepEqual([...generated.keys()].sort(), models);
     assert.deepEqual(
       models,
-      ['accessanalyzer', 'ec2', 'iam', 'logs', 's3', 'sts'].map((s) => join(GENERATED, `${s}.ts`)),
+      ['accessanalyzer', 'cloudtrail', 'ec2', 'iam', 'lambda', 'logs', 's3', 'sts'].map((s) =>
+        join(GENERATED, `${s}.ts`),
+      ),
     );
   });
 
@@ -86,6 +92,8 @@ describe('generated code is current', () => {
       s3: s3Model,
       logs: logsModel,
       accessanalyzer: accessanalyzerModel,
+      lambda: lambdaModel,
+      cloudtrail: cloudtrailModel,
     };
     for (const [service, model] of Object.entries(models)) {
       assert.deepEqual(Object.keys(model.operations).sort(), [...(listed[service]?.operations ?? [])].sort(), service);
@@ -95,7 +103,16 @@ describe('generated code is current', () => {
 
 describe('every listed operation has a handler', () => {
   it('operations.json names exactly the services rolecall serves', () => {
-    assert.deepEqual(Object.keys(listed).sort(), ['accessanalyzer', 'ec2', 'iam', 'logs', 's3', 'sts']);
+    assert.deepEqual(Object.keys(listed).sort(), [
+      'accessanalyzer',
+      'cloudtrail',
+      'ec2',
+      'iam',
+      'lambda',
+      'logs',
+      's3',
+      'sts',
+    ]);
   });
 
   it('each service handles exactly its listed operations', async () => {
@@ -109,6 +126,8 @@ describe('every listed operation has a handler', () => {
         s3: createS3Service({ state: await S3State.load(store), blobs: new MemoryBlobStore() }),
         logs: createLogsService({ state: await createLogsState(store), clock: { now: () => new Date() } }),
         accessanalyzer: accessAnalyzerService(await ServiceReference.open()),
+        lambda: createLambdaService(),
+        cloudtrail: createCloudTrailService(),
       };
       for (const [name, { operations }] of Object.entries(listed)) {
         const service = services[name];

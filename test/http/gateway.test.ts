@@ -162,7 +162,7 @@ describe('routing and protocol errors', () => {
       reply,
       400,
       'UnknownService',
-      "rolecall does not serve the service 'sqs' (it serves iam, sts, ec2, s3, logs, access-analyzer)",
+      "rolecall does not serve the service 'sqs' (it serves iam, sts, ec2, s3, logs, access-analyzer, lambda, cloudtrail)",
     );
     assert.equal(errorOf(reply.body).type, 'Sender');
     assert.match(reply.body, /^<ErrorResponse><Error>/);
@@ -174,7 +174,7 @@ describe('routing and protocol errors', () => {
       garbage,
       400,
       'UnknownService',
-      'rolecall could not tell which service this request is for (it serves iam, sts, ec2, s3, logs, access-analyzer)',
+      'rolecall could not tell which service this request is for (it serves iam, sts, ec2, s3, logs, access-analyzer, lambda, cloudtrail)',
     );
     const broken = await unsigned(server.endpoint, 'Action=ListRoles&Version=2010-05-08&%E0%A4%A&=&&x=%ZZ');
     assertError(broken, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');

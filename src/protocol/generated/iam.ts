@@ -208,6 +208,11 @@ export interface DetachUserPolicyRequest {
   PolicyArn: string;
 }
 
+export interface ErrorDetails {
+  Message: string;
+  Code: string;
+}
+
 export interface EvaluationResult {
   EvalActionName: string;
   EvalResourceName?: string | undefined;
@@ -218,6 +223,15 @@ export interface EvaluationResult {
   PermissionsBoundaryDecisionDetail?: PermissionsBoundaryDecisionDetail | undefined;
   EvalDecisionDetails?: Record<string, "allowed" | "explicitDeny" | "implicitDeny"> | undefined;
   ResourceSpecificResults?: ResourceSpecificResult[] | undefined;
+}
+
+export interface GenerateServiceLastAccessedDetailsRequest {
+  Arn: string;
+  Granularity?: "SERVICE_LEVEL" | "ACTION_LEVEL" | undefined;
+}
+
+export interface GenerateServiceLastAccessedDetailsResponse {
+  JobId?: string | undefined;
 }
 
 export interface GetAccessKeyLastUsedRequest {
@@ -327,6 +341,23 @@ export interface GetRoleRequest {
 
 export interface GetRoleResponse {
   Role: Role;
+}
+
+export interface GetServiceLastAccessedDetailsRequest {
+  JobId: string;
+  MaxItems?: number | undefined;
+  Marker?: string | undefined;
+}
+
+export interface GetServiceLastAccessedDetailsResponse {
+  JobStatus: "IN_PROGRESS" | "COMPLETED" | "FAILED";
+  JobType?: "SERVICE_LEVEL" | "ACTION_LEVEL" | undefined;
+  JobCreationDate: Date;
+  ServicesLastAccessed: ServiceLastAccessed[];
+  JobCompletionDate: Date;
+  IsTruncated?: boolean | undefined;
+  Marker?: string | undefined;
+  Error?: ErrorDetails | undefined;
 }
 
 export interface GetUserPolicyRequest {
@@ -778,6 +809,16 @@ export interface RoleLastUsed {
   Region?: string | undefined;
 }
 
+export interface ServiceLastAccessed {
+  ServiceName: string;
+  LastAuthenticated?: Date | undefined;
+  ServiceNamespace: string;
+  LastAuthenticatedEntity?: string | undefined;
+  LastAuthenticatedRegion?: string | undefined;
+  TotalAuthenticatedEntities?: number | undefined;
+  TrackedActionsLastAccessed?: TrackedActionLastAccessed[] | undefined;
+}
+
 export interface SetDefaultPolicyVersionRequest {
   PolicyArn: string;
   VersionId: string;
@@ -848,6 +889,13 @@ export interface TagRoleRequest {
 export interface TagUserRequest {
   UserName: string;
   Tags: Tag[];
+}
+
+export interface TrackedActionLastAccessed {
+  ActionName?: string | undefined;
+  LastAccessedEntity?: string | undefined;
+  LastAccessedTime?: Date | undefined;
+  LastAccessedRegion?: string | undefined;
 }
 
 export interface UntagInstanceProfileRequest {
@@ -964,6 +1012,7 @@ export interface IamOperations {
   DetachGroupPolicy: { input: DetachGroupPolicyRequest; output: void };
   DetachRolePolicy: { input: DetachRolePolicyRequest; output: void };
   DetachUserPolicy: { input: DetachUserPolicyRequest; output: void };
+  GenerateServiceLastAccessedDetails: { input: GenerateServiceLastAccessedDetailsRequest; output: GenerateServiceLastAccessedDetailsResponse };
   GetAccessKeyLastUsed: { input: GetAccessKeyLastUsedRequest; output: GetAccessKeyLastUsedResponse };
   GetAccountAuthorizationDetails: { input: GetAccountAuthorizationDetailsRequest; output: GetAccountAuthorizationDetailsResponse };
   GetAccountSummary: { input: Record<string, never>; output: GetAccountSummaryResponse };
@@ -976,6 +1025,7 @@ export interface IamOperations {
   GetPolicyVersion: { input: GetPolicyVersionRequest; output: GetPolicyVersionResponse };
   GetRole: { input: GetRoleRequest; output: GetRoleResponse };
   GetRolePolicy: { input: GetRolePolicyRequest; output: GetRolePolicyResponse };
+  GetServiceLastAccessedDetails: { input: GetServiceLastAccessedDetailsRequest; output: GetServiceLastAccessedDetailsResponse };
   GetUser: { input: GetUserRequest; output: GetUserResponse };
   GetUserPolicy: { input: GetUserPolicyRequest; output: GetUserPolicyResponse };
   ListAccessKeys: { input: ListAccessKeysRequest; output: ListAccessKeysResponse };
@@ -1506,6 +1556,20 @@ export const iamModel: ServiceModel = {
         "ServiceFailureException"
       ]
     },
+    "GenerateServiceLastAccessedDetails": {
+      "name": "GenerateServiceLastAccessedDetails",
+      "input": "GenerateServiceLastAccessedDetailsRequest",
+      "output": "GenerateServiceLastAccessedDetailsResponse",
+      "resultWrapper": "GenerateServiceLastAccessedDetailsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException"
+      ]
+    },
     "GetAccessKeyLastUsed": {
       "name": "GetAccessKeyLastUsed",
       "input": "GetAccessKeyLastUsedRequest",
@@ -1667,6 +1731,20 @@ export const iamModel: ServiceModel = {
       "errors": [
         "NoSuchEntityException",
         "ServiceFailureException"
+      ]
+    },
+    "GetServiceLastAccessedDetails": {
+      "name": "GetServiceLastAccessedDetails",
+      "input": "GetServiceLastAccessedDetailsRequest",
+      "output": "GetServiceLastAccessedDetailsResponse",
+      "resultWrapper": "GetServiceLastAccessedDetailsResult",
+      "http": {
+        "method": "POST",
+        "requestUri": "/"
+      },
+      "errors": [
+        "NoSuchEntityException",
+        "InvalidInputException"
       ]
     },
     "GetUser": {
@@ -2325,6 +2403,13 @@ export const iamModel: ServiceModel = {
     }
   },
   "shapes": {
+    "AccessAdvisorUsageGranularityType": {
+      "type": "string",
+      "enum": [
+        "SERVICE_LEVEL",
+        "ACTION_LEVEL"
+      ]
+    },
     "AccessKey": {
       "type": "structure",
       "members": {
@@ -2962,6 +3047,21 @@ export const iamModel: ServiceModel = {
         "AWSManagedPolicy"
       ]
     },
+    "ErrorDetails": {
+      "type": "structure",
+      "members": {
+        "Message": {
+          "shape": "stringType"
+        },
+        "Code": {
+          "shape": "stringType"
+        }
+      },
+      "required": [
+        "Message",
+        "Code"
+      ]
+    },
     "EvalDecisionDetailsType": {
       "type": "map",
       "key": {
@@ -3016,6 +3116,28 @@ export const iamModel: ServiceModel = {
       "type": "list",
       "member": {
         "shape": "EvaluationResult"
+      }
+    },
+    "GenerateServiceLastAccessedDetailsRequest": {
+      "type": "structure",
+      "members": {
+        "Arn": {
+          "shape": "arnType"
+        },
+        "Granularity": {
+          "shape": "AccessAdvisorUsageGranularityType"
+        }
+      },
+      "required": [
+        "Arn"
+      ]
+    },
+    "GenerateServiceLastAccessedDetailsResponse": {
+      "type": "structure",
+      "members": {
+        "JobId": {
+          "shape": "jobIDType"
+        }
       }
     },
     "GetAccessKeyLastUsedRequest": {
@@ -3308,6 +3430,58 @@ export const iamModel: ServiceModel = {
       },
       "required": [
         "Role"
+      ]
+    },
+    "GetServiceLastAccessedDetailsRequest": {
+      "type": "structure",
+      "members": {
+        "JobId": {
+          "shape": "jobIDType"
+        },
+        "MaxItems": {
+          "shape": "maxItemsType"
+        },
+        "Marker": {
+          "shape": "markerType"
+        }
+      },
+      "required": [
+        "JobId"
+      ]
+    },
+    "GetServiceLastAccessedDetailsResponse": {
+      "type": "structure",
+      "members": {
+        "JobStatus": {
+          "shape": "jobStatusType"
+        },
+        "JobType": {
+          "shape": "AccessAdvisorUsageGranularityType"
+        },
+        "JobCreationDate": {
+          "shape": "dateType"
+        },
+        "ServicesLastAccessed": {
+          "shape": "ServicesLastAccessed"
+        },
+        "JobCompletionDate": {
+          "shape": "dateType"
+        },
+        "IsTruncated": {
+          "shape": "booleanType"
+        },
+        "Marker": {
+          "shape": "responseMarkerType"
+        },
+        "Error": {
+          "shape": "ErrorDetails"
+        }
+      },
+      "required": [
+        "JobStatus",
+        "JobCreationDate",
+        "ServicesLastAccessed",
+        "JobCompletionDate"
       ]
     },
     "GetUserPolicyRequest": {
@@ -4623,6 +4797,42 @@ export const iamModel: ServiceModel = {
         }
       }
     },
+    "ServiceLastAccessed": {
+      "type": "structure",
+      "members": {
+        "ServiceName": {
+          "shape": "serviceNameType"
+        },
+        "LastAuthenticated": {
+          "shape": "dateType"
+        },
+        "ServiceNamespace": {
+          "shape": "serviceNamespaceType"
+        },
+        "LastAuthenticatedEntity": {
+          "shape": "arnType"
+        },
+        "LastAuthenticatedRegion": {
+          "shape": "stringType"
+        },
+        "TotalAuthenticatedEntities": {
+          "shape": "integerType"
+        },
+        "TrackedActionsLastAccessed": {
+          "shape": "TrackedActionsLastAccessed"
+        }
+      },
+      "required": [
+        "ServiceName",
+        "ServiceNamespace"
+      ]
+    },
+    "ServicesLastAccessed": {
+      "type": "list",
+      "member": {
+        "shape": "ServiceLastAccessed"
+      }
+    },
     "SetDefaultPolicyVersionRequest": {
       "type": "structure",
       "members": {
@@ -4842,6 +5052,29 @@ export const iamModel: ServiceModel = {
         "UserName",
         "Tags"
       ]
+    },
+    "TrackedActionLastAccessed": {
+      "type": "structure",
+      "members": {
+        "ActionName": {
+          "shape": "stringType"
+        },
+        "LastAccessedEntity": {
+          "shape": "arnType"
+        },
+        "LastAccessedTime": {
+          "shape": "dateType"
+        },
+        "LastAccessedRegion": {
+          "shape": "stringType"
+        }
+      }
+    },
+    "TrackedActionsLastAccessed": {
+      "type": "list",
+      "member": {
+        "shape": "TrackedActionLastAccessed"
+      }
     },
     "UntagInstanceProfileRequest": {
       "type": "structure",
@@ -5183,8 +5416,24 @@ export const iamModel: ServiceModel = {
       "max": 128,
       "pattern": "[\\w+=,.@-]+"
     },
+    "integerType": {
+      "type": "integer"
+    },
     "invalidInputMessage": {
       "type": "string"
+    },
+    "jobIDType": {
+      "type": "string",
+      "min": 36,
+      "max": 36
+    },
+    "jobStatusType": {
+      "type": "string",
+      "enum": [
+        "IN_PROGRESS",
+        "COMPLETED",
+        "FAILED"
+      ]
     },
     "limitExceededMessage": {
       "type": "string"
@@ -5315,6 +5564,15 @@ export const iamModel: ServiceModel = {
     },
     "serviceFailureExceptionMessage": {
       "type": "string"
+    },
+    "serviceNameType": {
+      "type": "string"
+    },
+    "serviceNamespaceType": {
+      "type": "string",
+      "min": 1,
+      "max": 64,
+      "pattern": "[\\w-]*"
     },
     "statusType": {
       "type": "string",

@@ -13,6 +13,7 @@ import { instanceProfileHandlers } from './instance-profiles.ts';
 import { managedPolicyHandlers } from './managed-policies.ts';
 import { roleHandlers } from './roles.ts';
 import { simulateHandlers } from './simulate.ts';
+import { lastAccessedHandlers } from './last-accessed.ts';
 import { userHandlers } from './users.ts';
 import { describeIamInvalid } from './validation.ts';
 
@@ -31,6 +32,7 @@ export function iamService(state: IamState, catalogue: AwsManagedPolicies): Serv
       ...accessKeyHandlers(state),
       ...accountHandlers(state, catalogue),
       ...simulateHandlers(state, catalogue),
+      ...lastAccessedHandlers(),
     },
     describeIamInvalid,
   );
