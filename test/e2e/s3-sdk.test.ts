@@ -13,9 +13,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import {
+  AbortMultipartUploadCommand,
   BucketAlreadyOwnedByYou,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -26,6 +28,7 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCopyCommand,
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -306,6 +309,27 @@ describe('SDK v3 against rolecall S3', { concurrency: 4 }, () => {
       s3.send(new CopyObjectCommand({ Bucket: 'sdk-ops', Key: 'orig', CopySource: 'sdk-ops/orig' })),
     );
     assert.deepEqual([self.name, self.message, self.$metadata.httpStatusCode], ['InvalidRequest', m.selfCopy, 400]);
+    // The same error from CopyObject and UploadPartCopy when the source names no key.
+    const noKey = await failure(s3.send(new CopyObjectCommand({ Bucket: 'sdk-ops', Key: 'k', CopySource: 'sdk-ops' })));
+    const upload = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'sdk-ops', Key: 'mp' }));
+    const noKeyPart = await failure(
+      s3.send(
+        new UploadPartCopyCommand({
+          Bucket: 'sdk-ops',
+          Key: 'mp',
+          UploadId: upload.UploadId,
+          PartNumber: 1,
+          CopySource: 'sdk-ops/',
+        }),
+      ),
+    );
+    for (const e of [noKey, noKeyPart]) {
+      assert.deepEqual(
+        [e.name, e.message, e.$metadata.httpStatusCode],
+        ['InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey.', 400],
+      );
+    }
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: 'sdk-ops', Key: 'mp', UploadId: upload.UploadId }));
 
     const deleted = await s3.send(
       new DeleteObjectsCommand({

@@ -12,6 +12,19 @@ import { validationMessage } from '../query/validate.ts';
 import { createRestCodec, xmlBodies } from '../rest/codec.ts';
 import { s3AuthenticationError } from './auth-errors.ts';
 
+/** An x-amz-copy-source that names no bucket and key (CopyObject, UploadPartCopy). */
+export const invalidCopySource = (header: string): AwsError =>
+  new AwsError(
+    'InvalidArgument',
+    400,
+    'Copy Source must mention the source bucket and key: sourcebucket/sourcekey.',
+    'Sender',
+    {
+      ArgumentName: 'x-amz-copy-source',
+      ArgumentValue: header,
+    },
+  );
+
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 /** Root elements of S3 responses whose output has no payload member (Amazon S3 API Reference, each operation). */
@@ -156,6 +169,10 @@ export const s3Codec = createRestCodec({
         },
       );
     }
+    // S3 checks no pattern on x-amz-copy-source: a source without a key is its own InvalidArgument (CopyObject,
+    // UploadPartCopy; the same text the handlers give for sources the pattern lets through).
+    const copySource = problems.find((p) => p.path === 'copySource');
+    if (copySource) return invalidCopySource((copySource.shown ?? '').replace(/^'|'$/g, ''));
     return new AwsError('InvalidArgument', 400, validationMessage(problems));
   },
   // A ranged GetObject answers 206 Partial Content (API Reference, GetObject).

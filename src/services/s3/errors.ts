@@ -3,6 +3,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html) and the extra elements S3 adds.
  */
 import { AwsError } from '../../protocol/errors.ts';
+import { invalidCopySource } from '../../protocol/s3/codec.ts';
 
 const err = (code: string, status: number, message: string, details: Record<string, string> = {}) =>
   new AwsError(code, status, message, status >= 500 ? 'Receiver' : 'Sender', details);
@@ -106,6 +107,7 @@ export const s3Errors = {
       ...(name !== undefined && { ArgumentName: name }),
       ...(value !== undefined && { ArgumentValue: value }),
     }),
+  invalidCopySource,
   invalidRequest: (message: string) => err('InvalidRequest', 400, message),
   illegalLocation: (region: string | undefined) =>
     err(

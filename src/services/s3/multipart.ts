@@ -134,11 +134,7 @@ export function multipartHandlers(deps: MultipartDeps): Handlers<MultipartOps> {
       requireUpload(input.Bucket, input.Key, input.UploadId);
       const source = parseCopySource(input.CopySource);
       if (!source) {
-        throw s3Errors.invalidArgument(
-          'Copy Source must mention the source bucket and key: sourcebucket/sourcekey.',
-          'x-amz-copy-source',
-          input.CopySource,
-        );
+        throw s3Errors.invalidCopySource(input.CopySource);
       }
       requireBucket(state, source.bucket);
       const from = state.object(source.bucket, source.key);

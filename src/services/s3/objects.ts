@@ -250,11 +250,7 @@ export function objectHandlers(deps: ObjectDeps): Handlers<ObjectOps> {
       checkKey(input.Key);
       const source = parseCopySource(input.CopySource);
       if (!source) {
-        throw s3Errors.invalidArgument(
-          'Copy Source must mention the source bucket and key: sourcebucket/sourcekey.',
-          'x-amz-copy-source',
-          input.CopySource,
-        );
+        throw s3Errors.invalidCopySource(input.CopySource);
       }
       const from = requireObject(source.bucket, source.key, ctx);
       const verdict = evaluateConditions(from, {
