@@ -57,32 +57,16 @@ import {
   rejectsWithAws,
   useServer,
 } from './helpers.ts';
+import { allow, deny, doc, rootOf, type Creds, type Statement } from '../support/policies.ts';
 
-interface Creds {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
-const ROOT: Creds = { accessKeyId: 'test', secretAccessKey: 'test' };
-const OTHER_ROOT: Creds = { accessKeyId: OTHER_ACCOUNT, secretAccessKey: 'test' };
+const ROOT = rootOf('000000000000');
+const OTHER_ROOT = rootOf(OTHER_ACCOUNT);
 const ROOT_ARN = `arn:aws:iam::${DEFAULT_ACCOUNT}:root`;
 const OTHER_ROOT_ARN = `arn:aws:iam::${OTHER_ACCOUNT}:root`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Policies and S3's denial messages
 
-type Statement = Record<string, unknown>;
-const doc = (...statements: Statement[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
-const allow = (action: string | string[], resource: string | string[] = '*', condition?: object): Statement => ({
-  Effect: 'Allow',
-  Action: action,
-  Resource: resource,
-  ...(condition && { Condition: condition }),
-});
-const deny = (action: string | string[], resource: string | string[] = '*', condition?: object): Statement => ({
-  ...allow(action, resource, condition),
-  Effect: 'Deny',
-});
 /** A bucket policy statement: the same, with a Principal (`*` or {AWS: …}). */
 const grant = (principal: '*' | string | string[], statement: Statement): Statement => ({
   ...statement,

@@ -20,37 +20,21 @@ import { pino } from 'pino';
 import { DEFAULTS, type EnforceMode } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { errorOf, signedQuery, type QueryService, type Reply } from '../support/signed.ts';
+import { allow, deny, doc, rootOf, type Creds } from '../support/policies.ts';
 
 const ACCOUNT = '000000000000';
 const OTHER = '111111111111';
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 const EXPIRED_TOKEN = 'The security token included in the request is expired';
 
-interface Creds {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
-const ROOT: Creds = { accessKeyId: 'test', secretAccessKey: 'test' };
-const OTHER_ROOT: Creds = { accessKeyId: OTHER, secretAccessKey: 'test' };
+const ROOT = rootOf('000000000000');
+const OTHER_ROOT = rootOf(OTHER);
 
 type Params = Record<string, string>;
-type Statement = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Policies and messages
 
-const doc = (...statements: Statement[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
-const allow = (action: string | string[], resource: string | string[] = '*', condition?: object): Statement => ({
-  Effect: 'Allow',
-  Action: action,
-  Resource: resource,
-  ...(condition && { Condition: condition }),
-});
-const deny = (action: string | string[], resource: string | string[] = '*', condition?: object): Statement => ({
-  ...allow(action, resource, condition),
-  Effect: 'Deny',
-});
 /** A trust statement for AWS principals. */
 const trusts = (principal: string | string[], action: string | string[] = 'sts:AssumeRole', effect = 'Allow') => ({
   Effect: effect,
