@@ -79,8 +79,11 @@ function tsType(model: RawModel, name: string): string {
   switch (shape.type) {
     case 'structure':
       return name;
-    case 'list':
-      return `${tsType(model, shape.member?.shape ?? '')}[]`;
+    case 'list': {
+      // A list of enum strings needs parentheses: `("a" | "b")[]`, not `"a" | "b"[]`.
+      const member = tsType(model, shape.member?.shape ?? '');
+      return member.includes(' | ') ? `(${member})[]` : `${member}[]`;
+    }
     case 'map':
       return `Record<string, ${tsType(model, shape.value?.shape ?? '')}>`;
     case 'string':

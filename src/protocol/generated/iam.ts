@@ -244,7 +244,7 @@ export interface GetAccessKeyLastUsedResponse {
 }
 
 export interface GetAccountAuthorizationDetailsRequest {
-  Filter?: "User" | "Role" | "Group" | "LocalManagedPolicy" | "AWSManagedPolicy"[] | undefined;
+  Filter?: ("User" | "Role" | "Group" | "LocalManagedPolicy" | "AWSManagedPolicy")[] | undefined;
   MaxItems?: number | undefined;
   Marker?: string | undefined;
 }

@@ -52,7 +52,7 @@ export interface CreateFunctionRequest {
   FileSystemConfigs?: FileSystemConfig[] | undefined;
   ImageConfig?: ImageConfig | undefined;
   CodeSigningConfigArn?: string | undefined;
-  Architectures?: "x86_64" | "arm64"[] | undefined;
+  Architectures?: ("x86_64" | "arm64")[] | undefined;
   EphemeralStorage?: EphemeralStorage | undefined;
   SnapStart?: SnapStart | undefined;
   LoggingConfig?: LoggingConfig | undefined;
@@ -152,7 +152,7 @@ export interface FunctionConfiguration {
   ImageConfigResponse?: ImageConfigResponse | undefined;
   SigningProfileVersionArn?: string | undefined;
   SigningJobArn?: string | undefined;
-  Architectures?: "x86_64" | "arm64"[] | undefined;
+  Architectures?: ("x86_64" | "arm64")[] | undefined;
   EphemeralStorage?: EphemeralStorage | undefined;
   SnapStart?: SnapStartResponse | undefined;
   RuntimeVersionConfig?: RuntimeVersionConfig | undefined;
@@ -330,7 +330,7 @@ export interface UpdateFunctionCodeRequest {
   Publish?: boolean | undefined;
   DryRun?: boolean | undefined;
   RevisionId?: string | undefined;
-  Architectures?: "x86_64" | "arm64"[] | undefined;
+  Architectures?: ("x86_64" | "arm64")[] | undefined;
   SourceKMSKeyArn?: string | undefined;
   PublishTo?: "LATEST_PUBLISHED" | undefined;
 }

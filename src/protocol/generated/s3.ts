@@ -712,7 +712,7 @@ export interface Object {
   Key?: string | undefined;
   LastModified?: Date | undefined;
   ETag?: string | undefined;
-  ChecksumAlgorithm?: "CRC32" | "CRC32C" | "SHA1" | "SHA256" | "CRC64NVME" | "SHA512" | "MD5" | "XXHASH64" | "XXHASH3" | "XXHASH128"[] | undefined;
+  ChecksumAlgorithm?: ("CRC32" | "CRC32C" | "SHA1" | "SHA256" | "CRC64NVME" | "SHA512" | "MD5" | "XXHASH64" | "XXHASH3" | "XXHASH128")[] | undefined;
   ChecksumType?: "COMPOSITE" | "FULL_OBJECT" | undefined;
   Size?: number | undefined;
   StorageClass?: "STANDARD" | "REDUCED_REDUNDANCY" | "GLACIER" | "STANDARD_IA" | "ONEZONE_IA" | "INTELLIGENT_TIERING" | "DEEP_ARCHIVE" | "OUTPOSTS" | "GLACIER_IR" | "SNOW" | "EXPRESS_ONEZONE" | "FSX_OPENZFS" | "FSX_ONTAP" | undefined;
