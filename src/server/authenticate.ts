@@ -40,8 +40,18 @@ const UNKNOWN_KEY = {
   message: 'The security token included in the request is invalid.',
 } as const;
 
-export const tooLarge = (): AwsError =>
-  new AwsError('RequestEntityTooLarge', 413, `The request body is larger than ${MAX_DOCUMENT_BODY_BYTES} bytes`);
+/**
+ * Lambda takes deployment packages of up to 50 MB inline, base64 inside the JSON body: AWS refuses bodies past
+ * 69,905,067 bytes (4/3 of 50 MiB; "Request must be smaller than 69905067 bytes for the CreateFunction
+ * operation", Lambda quotas).
+ */
+export const MAX_LAMBDA_BODY_BYTES = 69_905_067;
+
+const bodyLimit = (model: ServiceModel): number =>
+  model.service === 'lambda' ? MAX_LAMBDA_BODY_BYTES : MAX_DOCUMENT_BODY_BYTES;
+
+export const tooLarge = (limit = MAX_DOCUMENT_BODY_BYTES): AwsError =>
+  new AwsError('RequestEntityTooLarge', 413, `The request body is larger than ${limit} bytes`);
 
 export async function authenticate(
   req: GatewayRequest,
@@ -51,8 +61,9 @@ export async function authenticate(
   resolveKey: KeyResolver,
 ): Promise<Authenticated> {
   if (model.protocol === 'rest-xml') return authenticateS3(req, model, codec, now, resolveKey);
-  const body = await req.body.read(MAX_DOCUMENT_BODY_BYTES);
-  if (body === undefined) throw tooLarge();
+  const limit = bodyLimit(model);
+  const body = await req.body.read(limit);
+  if (body === undefined) throw tooLarge(limit);
   let resolved: ResolvedKey | undefined;
   // Signatures are checked against real time (clients sign with theirs); expiry against rolecall's clock.
   const auth = verifySigV4(
