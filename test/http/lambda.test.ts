@@ -362,6 +362,27 @@ describe('functions: create, read, list, update, delete', () => {
     assert.equal(tooLong.name, 'InvalidParameterValueException');
   });
 
+  it('UpdateFunctionCode with DryRun checks the package and changes nothing', async () => {
+    const before = await c().lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'first' }));
+    const zip = zipOf({ 'index.js': 'exports.handler = async () => 3;\n' });
+    const dry = await c().lambda.send(
+      new UpdateFunctionCodeCommand({ FunctionName: 'first', ZipFile: zip, DryRun: true }),
+    );
+    assert.equal(dry.CodeSha256, sha256(zip));
+    const after = await c().lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'first' }));
+    assert.equal(after.CodeSha256, before.CodeSha256);
+    assert.equal(after.RevisionId, before.RevisionId);
+  });
+
+  it('CreateFunction takes an ARN of the caller account as the name', async () => {
+    const roleArn = `arn:aws:iam::${account}:role/fn-role`;
+    const arn = `arn:aws:lambda:${REGION}:${account}:function:by-arn`;
+    const created = await c().lambda.send(new CreateFunctionCommand(createInput(arn, roleArn)));
+    assert.equal(created.FunctionName, 'by-arn');
+    assert.equal(created.FunctionArn, arn);
+    await c().lambda.send(new DeleteFunctionCommand({ FunctionName: arn }));
+  });
+
   it('tags a function by ARN', async () => {
     const arn = `arn:aws:lambda:${REGION}:${account}:function:first`;
     await c().lambda.send(new TagResourceCommand({ Resource: arn, Tags: { env: 'dev' } }));
@@ -689,6 +710,28 @@ describe('function logs', () => {
     // The tail is the invocation's own log, whatever the role may write to CloudWatch Logs.
     assert.ok((reply.LogResult ?? '').length > 0);
     const groups = await c().logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/silent' }));
+    assert.deepEqual(groups.logGroups, []);
+  });
+});
+
+describe('function logs under a permissions boundary', () => {
+  const rc = testServer();
+  const account = '210000000007';
+  const c = () => clients(rc.endpoint(), rootOf(account));
+
+  it('a boundary without logs:PutLogEvents drops them even with AWSLambdaBasicExecutionRole attached', async () => {
+    const created = await c().iam.send(
+      new CreateRoleCommand({
+        RoleName: 'bounded',
+        AssumeRolePolicyDocument: LAMBDA_TRUST,
+        PermissionsBoundary: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+      }),
+    );
+    await c().iam.send(new AttachRolePolicyCommand({ RoleName: 'bounded', PolicyArn: BASIC_EXECUTION }));
+    await c().lambda.send(new CreateFunctionCommand(createInput('bounded-fn', created.Role?.Arn ?? '')));
+    const reply = await c().lambda.send(new InvokeCommand({ FunctionName: 'bounded-fn' }));
+    assert.equal(reply.StatusCode, 200);
+    const groups = await c().logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/' }));
     assert.deepEqual(groups.logGroups, []);
   });
 });

@@ -29,11 +29,7 @@ const ACTIONS: Readonly<Record<string, string>> = { Invoke: 'lambda:InvokeFuncti
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The function a request acts on, as named by its input. */
-function targetOf(operation: string, input: Input, principal: Principal, region: string): FunctionAddress | undefined {
-  if (operation === 'CreateFunction') {
-    const name = text(input['FunctionName']);
-    return name === undefined ? undefined : { account: principal.account, region, name };
-  }
+function targetOf(input: Input, principal: Principal, region: string): FunctionAddress | undefined {
   const named = text(input['Resource']) ?? text(input['FunctionName']);
   if (named === undefined) return undefined;
   const address = addressOf(named, principal.account, region);
@@ -64,7 +60,7 @@ export function lambdaPlan(
 ): AuthorizationPlan {
   const action = ACTIONS[operation] ?? `lambda:${operation}`;
   if (operation === 'ListFunctions') return { checks: [{ action, resource: '*', resourceAccount: principal.account }] };
-  const target = targetOf(operation, input, principal, region);
+  const target = targetOf(input, principal, region);
   const record = target && deps.state.get(target.account, target.region, target.name);
   const policy = record && policyDocument(record);
   const context =
