@@ -53,6 +53,25 @@ const bodyLimit = (model: ServiceModel): number =>
 export const tooLarge = (limit = MAX_DOCUMENT_BODY_BYTES): AwsError =>
   new AwsError('RequestEntityTooLarge', 413, `The request body is larger than ${limit} bytes`);
 
+/**
+ * Lambda's own answer: RequestEntityTooLargeException `Request must be smaller than 69905067 bytes for the
+ * CreateFunction operation` (motdotla/node-lambda#123, localstack/localstack#2999 quoting AWS).
+ */
+function lambdaTooLarge(req: GatewayRequest, model: ServiceModel, codec: Codec): AwsError {
+  let operation: string | undefined;
+  try {
+    operation = codec.operation(model, { ...req, body: Buffer.alloc(0) });
+  } catch {
+    operation = undefined;
+  }
+  const what = operation === undefined ? '' : ` for the ${operation} operation`;
+  return new AwsError(
+    'RequestEntityTooLargeException',
+    413,
+    `Request must be smaller than ${MAX_LAMBDA_BODY_BYTES} bytes${what}`,
+  );
+}
+
 export async function authenticate(
   req: GatewayRequest,
   model: ServiceModel,
@@ -63,7 +82,7 @@ export async function authenticate(
   if (model.protocol === 'rest-xml') return authenticateS3(req, model, codec, now, resolveKey);
   const limit = bodyLimit(model);
   const body = await req.body.read(limit);
-  if (body === undefined) throw tooLarge(limit);
+  if (body === undefined) throw model.service === 'lambda' ? lambdaTooLarge(req, model, codec) : tooLarge(limit);
   let resolved: ResolvedKey | undefined;
   // Signatures are checked against real time (clients sign with theirs); expiry against rolecall's clock.
   const auth = verifySigV4(

@@ -383,6 +383,25 @@ describe('functions: create, read, list, update, delete', () => {
     await c().lambda.send(new DeleteFunctionCommand({ FunctionName: arn }));
   });
 
+  it('takes bodies up to 69,905,067 bytes (50 MB base64) and refuses larger ones as Lambda does', async () => {
+    // Refused before the signature is checked, so a made-up signature with Lambda's scope is enough.
+    const res = await fetch(new URL('/2015-03-31/functions', rc.endpoint()), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-amz-date': '20260101T000000Z',
+        authorization: `AWS4-HMAC-SHA256 Credential=${account}/20260101/${REGION}/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+      },
+      body: Buffer.alloc(69_905_068, 0x20),
+    });
+    assert.equal(res.status, 413);
+    assert.equal(res.headers.get('x-amzn-errortype'), 'RequestEntityTooLargeException');
+    assert.equal(
+      ((await res.json()) as { message: string }).message,
+      'Request must be smaller than 69905067 bytes for the CreateFunction operation',
+    );
+  });
+
   it('tags a function by ARN', async () => {
     const arn = `arn:aws:lambda:${REGION}:${account}:function:first`;
     await c().lambda.send(new TagResourceCommand({ Resource: arn, Tags: { env: 'dev' } }));
