@@ -181,14 +181,14 @@ export function functionHandlers(deps: LambdaDeps): Handlers<FunctionOps> {
     },
 
     UpdateFunctionConfiguration: async (input, ctx) => {
-      const { record: before } = findFunction(deps, input.FunctionName, ctx);
+      const { address, record: before } = findFunction(deps, input.FunctionName, ctx);
       if (input.RevisionId !== undefined && input.RevisionId !== before.revisionId) throw revisionMismatch();
       if (input.Runtime !== undefined) checkRuntime(input.Runtime);
       if (input.Handler !== undefined) checkHandler(input.Handler);
       checkLimits(input.Timeout, input.MemorySize);
       checkEnvironment(input.Environment?.Variables);
       if (input.Role !== undefined) {
-        checkRoleAccount(input.Role, ctx.account);
+        checkRoleAccount(input.Role, address.account);
         assumableRole(deps.iam, input.Role);
       }
       const record = await update(deps, ctx, input.FunctionName, input.RevisionId, (f) => {
