@@ -61,7 +61,8 @@ function summarize(samples: number[]): Summary {
 }
 
 const ms = (n: number) => (Number.isNaN(n) ? 'n/a' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-const times = (n: number) => `${n >= 10 ? n.toFixed(0) : n >= 1 ? n.toFixed(1) : n.toFixed(3)}×`;
+const times = (n: number) =>
+  `${n >= 10 ? n.toFixed(0) : n >= 1 ? n.toFixed(1) : n >= 0.01 ? n.toFixed(2) : n.toPrecision(2)}×`;
 
 let functions = 0;
 function spec(codeDir: string, rt: Runtime): FunctionSpec {

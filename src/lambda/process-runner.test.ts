@@ -3,11 +3,12 @@
 // the cap on processes, and that retire() and close() leave no process behind. Python cases skip when python3
 // is missing. Code folders are written to a temporary folder per test file.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { createProcessRunner, isUnsupportedRuntime } from './process-runner.ts';
 import type { FunctionRunner, FunctionSpec, InvocationResult, RoleCredentials } from './types.ts';
@@ -511,5 +512,57 @@ describe('process runner: the pool', () => {
     } finally {
       await runner.close();
     }
+  });
+});
+
+describe('process runner: rolecall dying', () => {
+  /** A rolecall stand-in: runs one invocation of each runtime, prints the function processes' pids, then waits. */
+  function driver(dir: string, runtimes: string[]): string {
+    const runner = pathToFileURL(join(import.meta.dirname, 'process-runner.ts')).href;
+    const file = join(root, `driver${++folders}.mts`);
+    writeFileSync(
+      file,
+      `import { createProcessRunner } from ${JSON.stringify(runner)};
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const runner = createProcessRunner({ log: quiet as never });
+const pids = [];
+for (const [runtime, handler] of ${JSON.stringify(runtimes.map((r) => [r, r.startsWith('python') ? 'app.handler' : 'index.handler']))}) {
+  const spec = { functionName: 'f', functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:' + runtime,
+    version: '$LATEST', runtime, handler, codeDir: ${JSON.stringify(dir)}, codeSha256: 'x', revisionId: 'r',
+    timeoutSeconds: 30, memorySizeMb: 128, environment: {}, region: 'us-east-1', logGroupName: '/aws/lambda/f',
+    endpointUrl: 'http://127.0.0.1:1' };
+  const credentials = async () => ({ accessKeyId: 'ASIA', secretAccessKey: 's', sessionToken: 't',
+    expiration: new Date(Date.now() + 3_600_000) });
+  const r = await runner.invoke({ spec, credentials, payload: Buffer.from('{}'), requestId: 'r-' + runtime });
+  pids.push(JSON.parse(r.payload.toString()).pid);
+}
+console.log(JSON.stringify(pids));
+setInterval(() => {}, 1000);
+`,
+    );
+    return file;
+  }
+
+  it('leaves no function process behind when rolecall is killed', async () => {
+    const dir = code({ ...NODE_CODE, ...(hasPython ? PYTHON_CODE : {}) });
+    const runtimes = hasPython ? ['nodejs20.x', 'python3.12'] : ['nodejs20.x'];
+    const parent = spawn(process.execPath, ['--import', 'tsx', driver(dir, runtimes)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    parent.stdout.setEncoding('utf8');
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      parent.stdout.on('data', (chunk: string) => {
+        out += chunk;
+        if (out.includes('\n')) resolve(JSON.parse(out) as number[]);
+      });
+      parent.on('exit', (code) => reject(new Error(`the driver exited (${code}) before printing: ${out}`)));
+    });
+    assert.equal(pids.length, runtimes.length);
+    for (const pid of pids) assert.ok(alive(pid));
+    parent.kill('SIGKILL');
+    // The function processes see their channel close and exit on their own; wait for that, up to 10 s.
+    for (let i = 0; i < 200 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(pids.filter(alive), []);
   });
 });
