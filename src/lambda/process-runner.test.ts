@@ -55,6 +55,12 @@ exports.callbackError = (event, context, callback) => { callback(new RangeError(
 exports.hang = () => { console.log('pid ' + process.pid); return new Promise(() => {}); };
 exports.crash = () => { console.log('pid ' + process.pid); process.exit(7); };
 exports.slow = async () => { await new Promise((r) => setTimeout(r, 300)); return process.pid; };
+exports.loud = async () => {
+  process.stdout.write('y'.repeat(300 * 1024));
+  const line = 'x'.repeat(1023) + '\\n';
+  for (let i = 0; i < 17 * 1024; i++) process.stdout.write(line);
+  return 'done';
+};
 exports.notAFunction = 42;
 exports.nested = { deeper: { handler: async () => 'nested' } };
 `,
@@ -347,6 +353,20 @@ describe('process runner: Node.js', () => {
     assert.equal(asked, 2);
     assert.equal(second.coldStart, true);
     assert.notEqual(json(first)['pid'], json(second)['pid']);
+  });
+
+  it('bounds what it keeps of the function’s output', async () => {
+    const r = await invoke(runner, spec(dir, 'nodejs20.x', 'index.loud'));
+    assert.equal(json(r) as unknown, 'done');
+    const lines = messages(r);
+    assert.ok(
+      lines.every((m) => m.length <= 256 * 1024),
+      'no line longer than a CloudWatch Logs event',
+    );
+    const start = lines.findIndex((m) => m.startsWith('START '));
+    assert.match(lines[start + 1] ?? '', /^y+\n$/, 'a long line without newline is cut');
+    assert.ok(lines.some((m) => /^rolecall: \d+ more log lines were dropped \(over 16 MiB of output\)\n$/.test(m)));
+    assert.match(lines.at(-1) ?? '', /^REPORT /);
   });
 
   it('rejects a runtime it cannot run', async () => {
