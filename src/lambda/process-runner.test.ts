@@ -533,6 +533,39 @@ describe('process runner: the pool', () => {
     await assert.rejects(invoke(runner, one), /closed/);
   });
 
+  it('close() during a start: the invocation is refused and no process starts', async () => {
+    const runner = createProcessRunner({ log });
+    const dir = code(NODE_CODE);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const pending = invoke(runner, spec(dir, 'nodejs20.x', 'index.handler'), {}, async () => {
+      await gate;
+      return credentials();
+    });
+    const closed = runner.close();
+    release();
+    await closed;
+    await assert.rejects(pending, /closed/);
+  });
+
+  it('passes on a failure to get the role’s credentials, and starts nothing', async () => {
+    const runner = createProcessRunner({ log });
+    const dir = code(NODE_CODE);
+    try {
+      const denied = Object.assign(new Error('Lambda cannot assume the role'), { code: 'AccessDenied' });
+      await assert.rejects(
+        invoke(runner, spec(dir, 'nodejs20.x', 'index.handler'), {}, async () => {
+          throw denied;
+        }),
+        (err) => err === denied,
+      );
+      const ok = await invoke(runner, spec(dir, 'nodejs20.x', 'index.handler'));
+      assert.equal(ok.coldStart, true);
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('stops idle processes after the idle time', async () => {
     const runner = createProcessRunner({ log, idleMs: 1 });
     const dir = code(NODE_CODE);
