@@ -366,6 +366,21 @@ describe('process runner: Node.js', () => {
     assert.notEqual(json(first)['pid'], json(second)['pid']);
   });
 
+  it('reuses a process only if its credentials outlast the invocation’s timeout by the refresh margin', async () => {
+    let asked = 0;
+    const twentyMinutes = async () => {
+      asked++;
+      return credentials(20 * 60_000);
+    };
+    const quick = spec(dir, 'nodejs20.x', 'index.handler', { timeoutSeconds: 30 });
+    await invoke(runner, quick, {}, twentyMinutes);
+    assert.equal((await invoke(runner, quick, {}, twentyMinutes)).coldStart, false);
+    const long = spec(dir, 'nodejs20.x', 'index.handler', { timeoutSeconds: 600 });
+    await invoke(runner, long, {}, twentyMinutes);
+    assert.equal((await invoke(runner, long, {}, twentyMinutes)).coldStart, true, '20 min < 15 min + 10 min');
+    assert.equal(asked, 3);
+  });
+
   it('bounds what it keeps of the function’s output', async () => {
     const r = await invoke(runner, spec(dir, 'nodejs20.x', 'index.loud'));
     assert.equal(json(r) as unknown, 'done');

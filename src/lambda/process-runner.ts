@@ -139,7 +139,7 @@ class ProcessRunner implements FunctionRunner {
       const next = this.queue[0];
       if (next === undefined) return;
       this.retireStale(next.request.spec.functionArn, next.key);
-      const warm = this.idleWorker(next.key);
+      const warm = this.idleWorker(next.key, next.request.spec.timeoutSeconds);
       if (warm !== undefined) {
         this.queue.shift();
         this.run(warm, next, false);
@@ -162,11 +162,12 @@ class ProcessRunner implements FunctionRunner {
     return n;
   }
 
-  private idleWorker(key: string): Worker | undefined {
+  /** An idle process for the key, whose credentials outlast REFRESH_BEFORE_EXPIRY_MS after this invocation's timeout. */
+  private idleWorker(key: string, timeoutSeconds: number): Worker | undefined {
     const now = Date.now();
     for (const w of this.workers) {
       if (w.busy || w.retiring || w.key !== key || !w.process.alive) continue;
-      if (w.credentials.expiration.getTime() - now < REFRESH_BEFORE_EXPIRY_MS) {
+      if (w.credentials.expiration.getTime() - now < REFRESH_BEFORE_EXPIRY_MS + timeoutSeconds * 1000) {
         void this.stop(w);
         continue;
       }
