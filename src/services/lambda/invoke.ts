@@ -12,7 +12,8 @@
  * and the execution role's credentials, then delivers the log lines it reports (function-logs.ts).
  */
 import { AwsError } from '../../protocol/errors.ts';
-import type { LambdaOperations } from '../../protocol/generated/lambda.ts';
+import { InvalidRuntimeException, type LambdaOperations } from '../../protocol/generated/lambda.ts';
+import { isUnsupportedRuntime } from '../../lambda/runtimes.ts';
 import type { FunctionSpec, InvocationResult } from '../../lambda/types.ts';
 import type { Handlers } from '../service.ts';
 import { findFunction } from './common.ts';
@@ -78,13 +79,19 @@ export async function execute(
 ): Promise<InvocationResult> {
   // The role must still exist and trust Lambda: AWS's error, before any process starts.
   deps.credentials.session(account, f.arn, f.name, f.role);
-  const result = await deps.runner.invoke({
-    spec: await specOf(deps, f),
-    // async: a role deleted since is a rejection the runner sees, never a synchronous throw.
-    credentials: async () => deps.credentials.credentials(account, f.arn, f.name, f.role),
-    payload,
-    requestId,
-  });
+  const result = await deps.runner
+    .invoke({
+      spec: await specOf(deps, f),
+      // async: a role deleted since is a rejection the runner sees, never a synchronous throw.
+      credentials: async () => deps.credentials.credentials(account, f.arn, f.name, f.role),
+      payload,
+      requestId,
+    })
+    .catch((err: unknown) => {
+      // A runtime this machine cannot start (python3 missing): Lambda's own error for a runtime it cannot run.
+      if (isUnsupportedRuntime(err)) throw new InvalidRuntimeException(err.message);
+      throw err;
+    });
   try {
     const delivery = await deliverLogs(deps, account, f, result);
     if (delivery === 'denied') {
