@@ -1,0 +1,708 @@
+/**
+ * AWS Lambda end to end with SDK v3 (issue 8): a real `rolecall serve` runs Node.js functions as child processes
+ * with their execution role's credentials. Covers what the issue's "done when" asks of this client: a function
+ * reads s3://data/* with its role and gets S3's AccessDenied once the permission is gone; roles Lambda may not
+ * assume and callers without iam:PassRole are refused; logs reach /aws/lambda/NAME only when the role allows it,
+ * with START/END/REPORT; thrown errors and timeouts come back as AWS reports them; LogType Tail; Event (202) and
+ * DryRun (204); who may invoke (identity policy, AddPermission, another account, explicit deny); the
+ * not-found and conflict texts; and functions surviving a restart.
+ *
+ * One server for the file (a second one for the restart); every test creates its own functions and roles.
+ * AWS's texts and their sources: lambda-support.ts MSG and docs/research/lambda-facts.md.
+ */
+import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { AttachRolePolicyCommand, DeleteRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AddPermissionCommand,
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  GetPolicyCommand,
+  InvokeCommand,
+  RemovePermissionCommand,
+  type InvokeCommandOutput,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { removeDir, startRolecall, tempDir, type RolecallProcess } from '../support/server.ts';
+import { EC2_TRUST_JSON, OTHER_ACCOUNT, OTHER_CREDENTIALS, ROOT_CREDENTIALS, useServer } from './helpers.ts';
+import {
+  allow,
+  BASIC_EXECUTION_POLICY,
+  codeSha256,
+  createDataBucket,
+  createFunction,
+  createRole,
+  createUser,
+  DATA_OBJECT,
+  deny,
+  doc,
+  END_LINE,
+  functionArn,
+  iamClient,
+  lambdaClient,
+  lambdaErrorOf,
+  LOG_STREAM_NAME,
+  MSG,
+  nodePackage,
+  NODE_RUNTIME,
+  payloadOf,
+  READ_DATA,
+  REGION,
+  REPORT_LINE,
+  REQUEST_ID,
+  rejectsWith,
+  sessionArn,
+  START_LINE,
+  tailOf,
+  userArn,
+  type Creds,
+} from './lambda-support.ts';
+
+const logsClient = (endpoint: string) =>
+  new CloudWatchLogsClient({
+    endpoint,
+    region: REGION,
+    credentials: ROOT_CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
+  });
+
+const invoke = (lambda: LambdaClient, name: string, event: unknown, extra: Partial<InvokeInput> = {}) =>
+  lambda.send(new InvokeCommand({ FunctionName: name, Payload: JSON.stringify(event), ...extra }));
+type InvokeInput = ConstructorParameters<typeof InvokeCommand>[0];
+
+const requestIdOf = (out: InvokeCommandOutput): string => {
+  const id = out.$metadata.requestId;
+  assert.ok(id !== undefined && REQUEST_ID.test(id), `request id ${id}`);
+  return id;
+};
+
+/** Polls (every 100 ms, 10 s at most) until `probe` returns a value other than undefined. */
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every message in a log group's streams, stream by stream, with the stream names. */
+async function logMessages(
+  logs: CloudWatchLogsClient,
+  group: string,
+): Promise<{ streams: string[]; messages: string[] } | undefined> {
+  const groups = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }));
+  if (!groups.logGroups?.some((g) => g.logGroupName === group)) return undefined;
+  const { logStreams = [] } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
+  const messages: string[] = [];
+  for (const s of logStreams) {
+    const out = await logs.send(
+      new GetLogEventsCommand({ logGroupName: group, logStreamName: s.logStreamName, startFromHead: true }),
+    );
+    for (const e of out.events ?? []) messages.push(e.message ?? '');
+  }
+  return { streams: logStreams.map((s) => s.logStreamName ?? ''), messages };
+}
+
+describe('Lambda with SDK v3', () => {
+  const server = useServer();
+  let lambda: LambdaClient;
+  let iam: ReturnType<typeof iamClient>;
+  let logs: CloudWatchLogsClient;
+
+  before(async () => {
+    const { endpoint } = server();
+    lambda = lambdaClient(endpoint);
+    iam = iamClient(endpoint);
+    logs = logsClient(endpoint);
+    await createDataBucket(endpoint);
+  });
+  after(() => {
+    lambda.destroy();
+    iam.destroy();
+    logs.destroy();
+  });
+
+  it('answers CreateFunction with the configuration AWS reports, then GetFunction shows it Active', async () => {
+    const role = await createRole(iam, 'create-role');
+    const pkg = nodePackage();
+    const created = await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'create-me',
+        Runtime: NODE_RUNTIME,
+        Role: role,
+        Handler: 'index.handler',
+        Code: { ZipFile: pkg },
+        Description: 'made by the e2e test',
+        Timeout: 7,
+        MemorySize: 256,
+        Environment: { Variables: { GREETING: 'hi' } },
+        Tags: { team: 'e2e' },
+      }),
+    );
+    assert.equal(created.$metadata.httpStatusCode, 201);
+    assert.deepEqual(
+      {
+        FunctionName: created.FunctionName,
+        FunctionArn: created.FunctionArn,
+        Runtime: created.Runtime,
+        Role: created.Role,
+        Handler: created.Handler,
+        CodeSize: created.CodeSize,
+        CodeSha256: created.CodeSha256,
+        Description: created.Description,
+        Timeout: created.Timeout,
+        MemorySize: created.MemorySize,
+        Version: created.Version,
+        Environment: created.Environment,
+        PackageType: created.PackageType,
+        State: created.State,
+        StateReasonCode: created.StateReasonCode,
+      },
+      {
+        FunctionName: 'create-me',
+        FunctionArn: functionArn('create-me'),
+        Runtime: NODE_RUNTIME,
+        Role: role,
+        Handler: 'index.handler',
+        CodeSize: pkg.length,
+        CodeSha256: codeSha256(pkg),
+        Description: 'made by the e2e test',
+        Timeout: 7,
+        MemorySize: 256,
+        Version: '$LATEST',
+        Environment: { Variables: { GREETING: 'hi' } },
+        PackageType: 'Zip',
+        State: 'Pending',
+        StateReasonCode: 'Creating',
+      },
+    );
+    assert.match(created.RevisionId ?? '', REQUEST_ID);
+    assert.match(created.LastModified ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
+
+    const got = await eventually('create-me to be Active', async () => {
+      const out = await lambda.send(new GetFunctionCommand({ FunctionName: 'create-me' }));
+      return out.Configuration?.State === 'Active' ? out : undefined;
+    });
+    assert.equal(got.Configuration?.LastUpdateStatus, 'Successful');
+    assert.equal(got.Configuration?.CodeSha256, codeSha256(pkg));
+    assert.deepEqual(got.Tags, { team: 'e2e' });
+    assert.equal(got.Code?.RepositoryType, 'S3');
+  });
+
+  it('runs a Node.js function whose role may read s3://data/*, and S3 denies the same call once the permission is removed', async () => {
+    const role = await createRole(iam, 'node-reader-role', { inline: { read: READ_DATA } });
+    await createFunction(lambda, { FunctionName: 'node-reader', Role: role });
+    const event = { action: 'read', bucket: DATA_OBJECT.bucket, key: DATA_OBJECT.key };
+
+    const ok = await invoke(lambda, 'node-reader', event);
+    assert.equal(ok.StatusCode, 200);
+    assert.equal(ok.FunctionError, undefined);
+    assert.equal(ok.ExecutedVersion, '$LATEST');
+    assert.deepEqual(payloadOf(ok.Payload), { body: DATA_OBJECT.body });
+
+    // The function calls S3 as the role's session, named after the function.
+    const who = await invoke(lambda, 'node-reader', { action: 'whoami' });
+    assert.equal(payloadOf(who.Payload), sessionArn('node-reader-role', 'node-reader'));
+
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: 'node-reader-role', PolicyName: 'read' }));
+    const denied = await invoke(lambda, 'node-reader', event);
+    assert.equal(denied.StatusCode, 200);
+    assert.equal(denied.FunctionError, 'Unhandled');
+    const error = payloadOf(denied.Payload) as { errorType: string; errorMessage: string; trace: string[] };
+    assert.equal(error.errorType, 'AccessDenied');
+    assert.equal(
+      error.errorMessage,
+      MSG.s3Denied(sessionArn('node-reader-role', 'node-reader'), DATA_OBJECT.bucket, DATA_OBJECT.key),
+    );
+    assert.ok(Array.isArray(error.trace));
+  });
+
+  it('gives the function the environment and context Lambda defines', async () => {
+    const role = await createRole(iam, 'env-role');
+    await createFunction(lambda, {
+      FunctionName: 'env-probe',
+      Role: role,
+      Environment: { Variables: { GREETING: 'bonjour' } },
+    });
+    const out = await invoke(lambda, 'env-probe', { action: 'env' });
+    const id = requestIdOf(out);
+    const seen = payloadOf(out.Payload) as { env: Record<string, string | undefined> };
+    const { AWS_LAMBDA_LOG_STREAM_NAME: stream, ...env } = seen.env;
+    assert.match(stream ?? '', LOG_STREAM_NAME);
+    assert.deepEqual(
+      { ...seen, env },
+      {
+        env: {
+          AWS_REGION: REGION,
+          AWS_DEFAULT_REGION: REGION,
+          AWS_ENDPOINT_URL: server().endpoint,
+          AWS_LAMBDA_FUNCTION_NAME: 'env-probe',
+          AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+          AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/env-probe',
+          GREETING: 'bonjour',
+        },
+        keyPrefix: 'ASIA',
+        hasSessionToken: true,
+        context: {
+          functionName: 'env-probe',
+          functionVersion: '$LATEST',
+          invokedFunctionArn: functionArn('env-probe'),
+          memoryLimitInMB: '128',
+          awsRequestId: id,
+          logGroupName: '/aws/lambda/env-probe',
+          remainingPositive: true,
+        },
+      },
+    );
+  });
+
+  it('refuses an execution role that does not trust Lambda, and creates nothing', async () => {
+    const role = await createRole(iam, 'ec2-only-role', { trust: EC2_TRUST_JSON });
+    await rejectsWith(
+      lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'untrusted',
+          Runtime: NODE_RUNTIME,
+          Role: role,
+          Handler: 'index.handler',
+          Code: { ZipFile: nodePackage() },
+        }),
+      ),
+      'InvalidParameterValueException',
+      400,
+      MSG.roleNotAssumable,
+    );
+    await rejectsWith(
+      lambda.send(new GetFunctionCommand({ FunctionName: 'untrusted' })),
+      'ResourceNotFoundException',
+      404,
+      MSG.notFound('untrusted'),
+    );
+  });
+
+  it('needs lambda:CreateFunction and iam:PassRole on the role to create a function', async () => {
+    const role = await createRole(iam, 'passed-role');
+    const create = (creds: Creds, name: string) => {
+      const client = lambdaClient(server().endpoint, creds);
+      return client
+        .send(
+          new CreateFunctionCommand({
+            FunctionName: name,
+            Runtime: NODE_RUNTIME,
+            Role: role,
+            Handler: 'index.handler',
+            Code: { ZipFile: nodePackage() },
+          }),
+        )
+        .finally(() => client.destroy());
+    };
+
+    const nobody = await createUser(iam, 'nobody');
+    await rejectsWith(
+      create(nobody, 'by-nobody'),
+      'AccessDeniedException',
+      403,
+      MSG.denied(userArn('nobody'), 'lambda:CreateFunction', functionArn('by-nobody')),
+    );
+
+    const deployer = await createUser(iam, 'deployer', doc(allow('lambda:*')));
+    await rejectsWith(
+      create(deployer, 'by-deployer'),
+      'AccessDeniedException',
+      403,
+      MSG.denied(userArn('deployer'), 'iam:PassRole', role),
+    );
+    await rejectsWith(
+      lambda.send(new GetFunctionCommand({ FunctionName: 'by-deployer' })),
+      'ResourceNotFoundException',
+      404,
+      MSG.notFound('by-deployer'),
+    );
+
+    const passer = await createUser(iam, 'passer', doc(allow('lambda:*'), allow('iam:PassRole', role)));
+    const out = await create(passer, 'by-passer');
+    assert.equal(out.FunctionArn, functionArn('by-passer'));
+  });
+
+  it('writes START, the output, END and REPORT to /aws/lambda/NAME only when the role allows it', async () => {
+    const quietRole = await createRole(iam, 'quiet-role');
+    const loudRole = await createRole(iam, 'loud-role', { managed: [BASIC_EXECUTION_POLICY] });
+    await createFunction(lambda, { FunctionName: 'quiet', Role: quietRole });
+    await createFunction(lambda, { FunctionName: 'loud', Role: loudRole });
+
+    const quiet = await invoke(lambda, 'quiet', { action: 'log', message: 'not to be seen' });
+    assert.equal(payloadOf(quiet.Payload), 'logged');
+    const loud = await invoke(lambda, 'loud', { action: 'log', message: 'hello logs' });
+    const id = requestIdOf(loud);
+
+    const written = await eventually('the REPORT line of loud', async () => {
+      const found = await logMessages(logs, '/aws/lambda/loud');
+      return found?.messages.some((m) => m.startsWith('REPORT ')) ? found : undefined;
+    });
+    assert.equal(written.streams.length, 1);
+    assert.match(written.streams[0] ?? '', LOG_STREAM_NAME);
+    const lines = written.messages.map((m) => m.replace(/\n$/, ''));
+    assert.equal(lines[0], START_LINE(id));
+    assert.match(
+      lines[1] ?? '',
+      new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\t${id}\\tINFO\\thello logs$`),
+    );
+    assert.equal(lines[2], END_LINE(id));
+    assert.match(lines[3] ?? '', REPORT_LINE(id));
+    assert.equal(lines.length, 4);
+
+    // The quiet function's role may not write logs: no group, although it ran before the loud one.
+    assert.equal(await logMessages(logs, '/aws/lambda/quiet'), undefined);
+
+    // Once its role may, the next invocation is logged.
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'quiet-role', PolicyArn: BASIC_EXECUTION_POLICY }));
+    const later = await invoke(lambda, 'quiet', { action: 'log', message: 'now seen' });
+    const laterId = requestIdOf(later);
+    const now = await eventually('the REPORT line of quiet', async () => {
+      const found = await logMessages(logs, '/aws/lambda/quiet');
+      return found?.messages.some((m) => m.startsWith('REPORT ')) ? found : undefined;
+    });
+    assert.ok(now.messages.some((m) => m.startsWith(START_LINE(laterId))));
+    assert.ok(now.messages.some((m) => m.includes('now seen')));
+    assert.ok(!now.messages.some((m) => m.includes('not to be seen')));
+  });
+
+  it('reports a thrown error as Unhandled with errorType, errorMessage and trace', async () => {
+    const role = await createRole(iam, 'thrower-role');
+    await createFunction(lambda, { FunctionName: 'thrower', Role: role });
+    const out = await invoke(lambda, 'thrower', { action: 'throw', message: 'boom' });
+    assert.equal(out.StatusCode, 200);
+    assert.equal(out.FunctionError, 'Unhandled');
+    assert.equal(out.ExecutedVersion, '$LATEST');
+    const error = payloadOf(out.Payload) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(error).sort(), ['errorMessage', 'errorType', 'trace']);
+    assert.equal(error['errorType'], 'TypeError');
+    assert.equal(error['errorMessage'], 'boom');
+    const trace = error['trace'] as string[];
+    assert.equal(trace[0], 'TypeError: boom');
+    assert.ok(
+      trace.slice(1).some((line) => /^ {4}at .*index\.js:\d+:\d+\)?$/.test(line)),
+      `no frame in index.js:\n${trace.join('\n')}`,
+    );
+
+    // The process survives a handled failure: the next invocation answers.
+    const next = await invoke(lambda, 'thrower', { hello: 1 });
+    assert.deepEqual(payloadOf(next.Payload), { echo: { hello: 1 }, greeting: null });
+  });
+
+  it('stops a function at its timeout and reports Sandbox.Timedout; LogType Tail shows the timeout line', async () => {
+    const role = await createRole(iam, 'sleeper-role', { managed: [BASIC_EXECUTION_POLICY] });
+    await createFunction(lambda, { FunctionName: 'sleeper', Role: role, Timeout: 1 });
+    const started = Date.now();
+    const out = await invoke(lambda, 'sleeper', { action: 'sleep', ms: 10_000 }, { LogType: 'Tail' });
+    const elapsed = Date.now() - started;
+    const id = requestIdOf(out);
+    assert.ok(elapsed < 8000, `the invocation took ${elapsed} ms`);
+    assert.equal(out.StatusCode, 200);
+    assert.equal(out.FunctionError, 'Unhandled');
+    assert.deepEqual(payloadOf(out.Payload), { errorType: 'Sandbox.Timedout', errorMessage: MSG.timedOut(id, 1) });
+    const tail = tailOf(out.LogResult);
+    assert.ok(tail.includes(`${id} Task timed out after 1.00 seconds`), tail);
+    assert.ok(tail.includes(START_LINE(id)), tail);
+    assert.match(tail.trimEnd().split('\n').at(-1) ?? '', REPORT_LINE(id));
+
+    // A fresh process serves the next invocation.
+    const next = await invoke(lambda, 'sleeper', { action: 'sleep', ms: 10 });
+    assert.equal(payloadOf(next.Payload), 'woke');
+  });
+
+  it('returns the last 4 KB of the log, base64, with LogType Tail', async () => {
+    const role = await createRole(iam, 'noisy-role', { managed: [BASIC_EXECUTION_POLICY] });
+    await createFunction(lambda, { FunctionName: 'noisy', Role: role });
+
+    const small = await invoke(lambda, 'noisy', { action: 'log', message: 'short' }, { LogType: 'Tail' });
+    const smallId = requestIdOf(small);
+    const smallTail = tailOf(small.LogResult).split('\n');
+    assert.equal(smallTail[0], START_LINE(smallId));
+    assert.match(smallTail[1] ?? '', new RegExp(`\\t${smallId}\\tINFO\\tshort$`));
+    assert.equal(smallTail[2], END_LINE(smallId));
+    assert.match(smallTail[3] ?? '', REPORT_LINE(smallId));
+
+    const big = await invoke(lambda, 'noisy', { action: 'noisy', lines: 200 }, { LogType: 'Tail' });
+    const bigId = requestIdOf(big);
+    assert.equal(payloadOf(big.Payload), 'done');
+    const bytes = Buffer.from(big.LogResult ?? '', 'base64');
+    assert.ok(bytes.length <= 4096 && bytes.length > 4000, `the tail has ${bytes.length} bytes`);
+    const tail = bytes.toString('utf8');
+    assert.ok(!tail.includes('START RequestId'), 'the start of a 20 KB log is not in its last 4 KB');
+    assert.ok(tail.includes(`INFO\tline 0199 ${'x'.repeat(70)}`));
+    assert.ok(tail.includes(END_LINE(bigId)));
+    assert.match(tail.trimEnd().split('\n').at(-1) ?? '', REPORT_LINE(bigId));
+
+    const quiet = await invoke(lambda, 'noisy', { action: 'log', message: 'no tail asked' });
+    assert.equal(quiet.LogResult, undefined);
+  });
+
+  it('answers Event with 202 and runs the function later, and DryRun with 204 without running it', async () => {
+    const role = await createRole(iam, 'async-role', { managed: [BASIC_EXECUTION_POLICY] });
+    await createFunction(lambda, { FunctionName: 'async', Role: role });
+
+    const dry = await invoke(lambda, 'async', { action: 'log', message: 'dry run' }, { InvocationType: 'DryRun' });
+    assert.equal(dry.StatusCode, 204);
+    assert.equal(dry.FunctionError, undefined);
+    assert.equal(payloadOf(dry.Payload), undefined);
+
+    const queued = await invoke(lambda, 'async', { action: 'log', message: 'ran later' }, { InvocationType: 'Event' });
+    assert.equal(queued.StatusCode, 202);
+    assert.equal(payloadOf(queued.Payload), undefined);
+
+    const found = await eventually('the Event invocation to be logged', async () => {
+      const got = await logMessages(logs, '/aws/lambda/async');
+      return got?.messages.some((m) => m.includes('ran later')) ? got : undefined;
+    });
+    assert.ok(!found.messages.some((m) => m.includes('dry run')), 'DryRun ran the function');
+
+    const lost = lambdaClient(server().endpoint, await createUser(iam, 'dry-runner'));
+    await rejectsWith(
+      lost.send(new InvokeCommand({ FunctionName: 'async', InvocationType: 'DryRun' })),
+      'AccessDeniedException',
+      403,
+      MSG.denied(userArn('dry-runner'), 'lambda:InvokeFunction', functionArn('async')),
+    );
+    lost.destroy();
+  });
+
+  it('lets others invoke by identity policy or by AddPermission, and an explicit deny wins', async () => {
+    const role = await createRole(iam, 'guarded-role');
+    await createFunction(lambda, { FunctionName: 'guarded', Role: role });
+    const arn = functionArn('guarded');
+    const { endpoint } = server();
+    const as = (creds: Creds) => lambdaClient(endpoint, creds);
+    const echo = async (client: LambdaClient, FunctionName = 'guarded') => {
+      const out = await invoke(client, FunctionName, { n: 1 });
+      assert.equal(out.StatusCode, 200);
+      return payloadOf(out.Payload);
+    };
+
+    // Same account, no identity policy: denied.
+    const caller = as(await createUser(iam, 'caller'));
+    await rejectsWith(
+      invoke(caller, 'guarded', {}),
+      'AccessDeniedException',
+      403,
+      MSG.denied(userArn('caller'), 'lambda:InvokeFunction', arn),
+    );
+    // The function's resource policy grants it.
+    const granted = await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: 'guarded',
+        StatementId: 'caller',
+        Action: 'lambda:InvokeFunction',
+        Principal: userArn('caller'),
+      }),
+    );
+    assert.equal(granted.$metadata.httpStatusCode, 201);
+    assert.deepEqual(JSON.parse(granted.Statement ?? '{}'), {
+      Sid: 'caller',
+      Effect: 'Allow',
+      Principal: { AWS: userArn('caller') },
+      Action: 'lambda:InvokeFunction',
+      Resource: arn,
+    });
+    assert.deepEqual(await echo(caller), { echo: { n: 1 }, greeting: null });
+
+    // An identity policy alone is enough in the same account.
+    const ident = as(await createUser(iam, 'ident', doc(allow('lambda:InvokeFunction', arn))));
+    assert.deepEqual(await echo(ident), { echo: { n: 1 }, greeting: null });
+
+    // An explicit deny in the identity policy wins over the resource policy's allow.
+    const denied = as(await createUser(iam, 'denied', doc(deny('lambda:InvokeFunction', arn))));
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: 'guarded',
+        StatementId: 'denied',
+        Action: 'lambda:InvokeFunction',
+        Principal: userArn('denied'),
+      }),
+    );
+    await rejectsWith(
+      invoke(denied, 'guarded', {}),
+      'AccessDeniedException',
+      403,
+      MSG.explicitDeny(userArn('denied'), 'lambda:InvokeFunction', arn),
+    );
+
+    // Another account needs the resource policy.
+    const other = as(OTHER_CREDENTIALS);
+    const otherRoot = `arn:aws:iam::${OTHER_ACCOUNT}:root`;
+    await rejectsWith(
+      invoke(other, arn, {}),
+      'AccessDeniedException',
+      403,
+      MSG.denied(otherRoot, 'lambda:InvokeFunction', arn, 'resource-based policy'),
+    );
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: 'guarded',
+        StatementId: 'other-account',
+        Action: 'lambda:InvokeFunction',
+        Principal: OTHER_ACCOUNT,
+      }),
+    );
+    assert.deepEqual(await echo(other, arn), { echo: { n: 1 }, greeting: null });
+
+    const policy = await lambda.send(new GetPolicyCommand({ FunctionName: 'guarded' }));
+    const parsed = JSON.parse(policy.Policy ?? '{}') as { Version: string; Id: string; Statement: unknown[] };
+    assert.equal(parsed.Version, '2012-10-17');
+    assert.equal(parsed.Id, 'default');
+    assert.deepEqual(parsed.Statement.at(-1), {
+      Sid: 'other-account',
+      Effect: 'Allow',
+      Principal: { AWS: otherRoot },
+      Action: 'lambda:InvokeFunction',
+      Resource: arn,
+    });
+    assert.match(policy.RevisionId ?? '', REQUEST_ID);
+
+    const removed = await lambda.send(
+      new RemovePermissionCommand({ FunctionName: 'guarded', StatementId: 'other-account' }),
+    );
+    assert.equal(removed.$metadata.httpStatusCode, 204);
+    await rejectsWith(
+      invoke(other, arn, {}),
+      'AccessDeniedException',
+      403,
+      MSG.denied(otherRoot, 'lambda:InvokeFunction', arn, 'resource-based policy'),
+    );
+    for (const c of [caller, ident, denied, other]) c.destroy();
+  });
+
+  it('answers missing functions, policies and statements, and duplicates, with AWS texts', async () => {
+    const role = await createRole(iam, 'texts-role');
+    await createFunction(lambda, { FunctionName: 'texts', Role: role });
+
+    await rejectsWith(
+      lambda.send(new GetFunctionCommand({ FunctionName: 'nope' })),
+      'ResourceNotFoundException',
+      404,
+      MSG.notFound('nope'),
+    );
+    await rejectsWith(invoke(lambda, 'nope', {}), 'ResourceNotFoundException', 404, MSG.notFound('nope'));
+    await rejectsWith(
+      lambda.send(new DeleteFunctionCommand({ FunctionName: 'nope' })),
+      'ResourceNotFoundException',
+      404,
+      MSG.notFound('nope'),
+    );
+    await rejectsWith(
+      lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'texts',
+          Runtime: NODE_RUNTIME,
+          Role: role,
+          Handler: 'index.handler',
+          Code: { ZipFile: nodePackage() },
+        }),
+      ),
+      'ResourceConflictException',
+      409,
+      MSG.alreadyExists('texts'),
+    );
+    await rejectsWith(
+      lambda.send(new GetPolicyCommand({ FunctionName: 'texts' })),
+      'ResourceNotFoundException',
+      404,
+      MSG.noPolicy,
+    );
+    const permission = {
+      FunctionName: 'texts',
+      StatementId: 's1',
+      Action: 'lambda:InvokeFunction',
+      Principal: 's3.amazonaws.com',
+    };
+    await lambda.send(new AddPermissionCommand(permission));
+    await rejectsWith(
+      lambda.send(new AddPermissionCommand(permission)),
+      'ResourceConflictException',
+      409,
+      MSG.sidExists('s1'),
+    );
+    await rejectsWith(
+      lambda.send(new RemovePermissionCommand({ FunctionName: 'texts', StatementId: 's2' })),
+      'ResourceNotFoundException',
+      404,
+      MSG.sidNotFound('s2'),
+    );
+
+    const deleted = await lambda.send(new DeleteFunctionCommand({ FunctionName: 'texts' }));
+    assert.ok([200, 204].includes(deleted.$metadata.httpStatusCode ?? 0));
+    await rejectsWith(invoke(lambda, 'texts', {}), 'ResourceNotFoundException', 404, MSG.notFound('texts'));
+    // The denial of an unknown caller names the function, existing or not.
+    const stranger = lambdaClient(server().endpoint, await createUser(iam, 'stranger'));
+    const err = await lambdaErrorOf(invoke(stranger, 'texts', {}));
+    assert.equal(err.name, 'AccessDeniedException');
+    stranger.destroy();
+  });
+});
+
+describe('Lambda functions across a restart on the same data directory', () => {
+  const dataDir = tempDir();
+  let server: RolecallProcess | undefined;
+  before(async () => {
+    server = await startRolecall({ dataDir });
+  });
+  after(async () => {
+    if (server) assert.equal(await server.stop(), 0, server.output());
+    removeDir(dataDir);
+  });
+
+  it('keeps GetFunction exactly and still invokes, with the role, after a restart', async () => {
+    assert.ok(server);
+    let lambda = lambdaClient(server.endpoint);
+    const iam = iamClient(server.endpoint);
+    await createDataBucket(server.endpoint);
+    const role = await createRole(iam, 'durable-role', { inline: { read: READ_DATA } });
+    iam.destroy();
+    await createFunction(lambda, {
+      FunctionName: 'durable',
+      Role: role,
+      Environment: { Variables: { GREETING: 'still here' } },
+      Tags: { keep: 'yes' },
+    });
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: 'durable',
+        StatementId: 'keep',
+        Action: 'lambda:InvokeFunction',
+        Principal: OTHER_ACCOUNT,
+      }),
+    );
+    const before = await lambda.send(new GetFunctionCommand({ FunctionName: 'durable' }));
+    const policyBefore = await lambda.send(new GetPolicyCommand({ FunctionName: 'durable' }));
+    lambda.destroy();
+
+    assert.equal(await server.stop(), 0, server.output());
+    server = await startRolecall({ dataDir });
+    lambda = lambdaClient(server.endpoint);
+
+    const after = await lambda.send(new GetFunctionCommand({ FunctionName: 'durable' }));
+    assert.deepEqual(after.Configuration, before.Configuration);
+    assert.deepEqual(after.Tags, before.Tags);
+    const policyAfter = await lambda.send(new GetPolicyCommand({ FunctionName: 'durable' }));
+    assert.equal(policyAfter.Policy, policyBefore.Policy);
+
+    const out = await invoke(lambda, 'durable', { action: 'read', bucket: DATA_OBJECT.bucket, key: DATA_OBJECT.key });
+    assert.equal(out.FunctionError, undefined, JSON.stringify(payloadOf(out.Payload)));
+    assert.deepEqual(payloadOf(out.Payload), { body: DATA_OBJECT.body });
+    const env = await invoke(lambda, 'durable', {});
+    assert.deepEqual(payloadOf(env.Payload), { echo: {}, greeting: 'still here' });
+    lambda.destroy();
+  });
+});
