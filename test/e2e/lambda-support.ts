@@ -106,8 +106,9 @@ const STS_CLIENT_PATH = requireHere.resolve('@aws-sdk/client-sts');
  * throw, sleep or print a lot.
  */
 export const NODE_PROBE = `
-const { S3Client, GetObjectCommand } = require(${JSON.stringify(S3_CLIENT_PATH)});
-const { STSClient, GetCallerIdentityCommand } = require(${JSON.stringify(STS_CLIENT_PATH)});
+// Loaded on first use: the SDK warns on stderr about the Node.js version, which would be in every log.
+const s3Sdk = () => require(${JSON.stringify(S3_CLIENT_PATH)});
+const stsSdk = () => require(${JSON.stringify(STS_CLIENT_PATH)});
 
 const ENV_NAMES = [
   'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION',
@@ -121,11 +122,13 @@ function fail(message) {
 exports.handler = async (event, context) => {
   switch (event.action) {
     case 'read': {
+      const { S3Client, GetObjectCommand } = s3Sdk();
       const s3 = new S3Client({ forcePathStyle: true, maxAttempts: 1 });
       const out = await s3.send(new GetObjectCommand({ Bucket: event.bucket, Key: event.key }));
       return { body: await out.Body.transformToString() };
     }
     case 'whoami': {
+      const { STSClient, GetCallerIdentityCommand } = stsSdk();
       const sts = new STSClient({ maxAttempts: 1 });
       return (await sts.send(new GetCallerIdentityCommand({}))).Arn;
     }
