@@ -2,14 +2,15 @@
  * Starts and stops a rolecall server: opens the store, loads the domain state into memory, builds the services
  * and the pipeline, and listens. Shutdown lets in-flight requests finish before the store closes.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { AdjustableClock } from '../model/clock.ts';
 import { createStore } from '../store/open-store.ts';
 import { IamState } from '../state/iam-state.ts';
 import { AwsManagedPolicies } from '../state/aws-managed-policies.ts';
-import { keyResolver } from '../auth/credentials.ts';
+import { keyResolver, sessionPrincipal } from '../auth/credentials.ts';
 import { loadActionCatalogue } from '../auth/actions.ts';
 import { authorize } from '../auth/authorize.ts';
 import { denialError } from '../auth/denials.ts';
@@ -23,7 +24,11 @@ import { stsService } from '../services/sts/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
 import { createS3Service } from '../services/s3/index.ts';
 import { accessAnalyzerService } from '../services/access-analyzer/index.ts';
-import { createLambdaService } from '../services/lambda/index.ts';
+import { CodeStore, createLambdaService, ExecutionCredentials, LambdaState } from '../services/lambda/index.ts';
+import { createProcessRunner } from '../lambda/process-runner.ts';
+import type { FunctionRunner } from '../lambda/types.ts';
+import type { AuthorizationPlan, AuthorizeDeps } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
 import { createCloudTrailService } from '../services/cloudtrail/index.ts';
 import { ServiceReference } from '../state/service-reference.ts';
 import { createLogsService, createLogsState } from '../services/logs/index.ts';
@@ -43,24 +48,69 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+/** What tests may put in place of the real thing. */
+export interface ServerHooks {
+  /** Runs Lambda invocations instead of the child-process runner (tests use a fake). */
+  readonly lambdaRunner?: FunctionRunner;
+}
+
+export async function startServer(config: ServerConfig, log: Logger, hooks: ServerHooks = {}): Promise<RunningServer> {
   const dataDir = resolve(config.dataDir);
   const store = createStore({ backend: config.store, dataDir });
   await store.open();
   // S3 bodies live beside the store: files for SQLite, buffers for the memory store (nothing survives it anyway).
   const blobs = config.store === 'memory' ? new MemoryBlobStore() : new FileBlobStore(join(dataDir, 'blobs'));
   let ready = false;
+  // Deployment packages beside the store; the memory store keeps them in a temp folder removed on close.
+  const lambdaDir =
+    config.store === 'memory' ? mkdtempSync(join(tmpdir(), 'rolecall-lambda-')) : join(dataDir, 'lambda');
+  const runner = hooks.lambdaRunner ?? createProcessRunner({ log });
+  const background = new Set<Promise<unknown>>();
+  const dropLambdaDir = () => {
+    if (config.store === 'memory') rmSync(lambdaDir, { recursive: true, force: true });
+  };
   try {
     await blobs.open();
     const iam = await IamState.load(store);
     const s3 = await S3State.load(store);
     const logs = await createLogsState(store);
+    const lambda = await LambdaState.load(store);
+    const code = await CodeStore.open(lambdaDir);
+    const unusedPackages = await code.sweep(lambda.referencedCode());
+    if (unusedPackages > 0) log.info({ unusedPackages }, `removed ${unusedPackages} Lambda packages no function names`);
     // Bodies written before a crash but never committed are named by no record: remove them before serving.
     const swept = await blobs.sweep(s3.referencedBlobs());
     if (swept > 0) log.info({ swept }, `removed ${swept} S3 bodies that no object names (an interrupted write)`);
     const catalogue = AwsManagedPolicies.load();
     const tokenKey = await loadTokenKey(store);
     const clock = new AdjustableClock();
+    // Lambda authorizes its own requests on a function's behalf (log delivery) with the pipeline's authorizer,
+    // whose action catalogue exists only once the services do.
+    const late: { authDeps?: AuthorizeDeps } = {};
+    let endpoint = '';
+    const authorizeAs = (principal: Principal, plan: AuthorizationPlan, region: string): boolean => {
+      if (config.enforce === 'off') return true;
+      if (!late.authDeps) return false;
+      const result = authorize(late.authDeps, {
+        principal,
+        service: 'lambda',
+        operation: 'Invoke',
+        input: {},
+        now: clock.now(),
+        sourceIp: '127.0.0.1',
+        region,
+        plan,
+      });
+      if (result.allowed) return true;
+      if (config.enforce === 'audit') {
+        log.warn(
+          { caller: principal.arn, action: result.action, resource: result.resource },
+          `audit: would deny: ${result.message}`,
+        );
+        return true;
+      }
+      return false;
+    };
     const services = new Map<string, ServiceDefinition>([
       ['iam', iamService(iam, catalogue)],
       ['sts', stsService(iam, tokenKey)],
@@ -69,7 +119,25 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       ['logs', createLogsService({ state: logs, clock })],
       // Keyed by its signing name (the credential scope's service), which is not its model's name.
       ['access-analyzer', accessAnalyzerService(await ServiceReference.open())],
-      ['lambda', createLambdaService()],
+      [
+        'lambda',
+        createLambdaService({
+          state: lambda,
+          code,
+          iam,
+          s3,
+          blobs,
+          logs,
+          clock,
+          credentials: new ExecutionCredentials(iam, tokenKey, clock),
+          runner,
+          endpointUrl: () => endpoint,
+          authorizeAs,
+          sessionPrincipal: (claims) => sessionPrincipal(iam, claims),
+          log,
+          background,
+        }),
+      ],
       ['cloudtrail', createCloudTrailService()],
     ]);
     // Services that name their own authorization checks (S3, Logs, Access Analyzer) need no catalogue entries.
@@ -78,6 +146,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         .filter((s) => s.authorization === undefined)
         .flatMap((s) => Object.keys(s.model.operations).map((op) => `${s.model.service}:${op}`)),
     );
+    const authDeps: AuthorizeDeps = { state: iam, awsManaged: catalogue, actions };
+    late.authDeps = authDeps;
     const resolveKey = keyResolver(iam, tokenKey);
     const pipeline = createPipeline({
       services,
@@ -85,7 +155,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       enforce: config.enforce,
       log,
       resolveKey,
-      authorize: (request) => authorize({ state: iam, awsManaged: catalogue, actions }, request),
+      authorize: (request) => authorize(authDeps, request),
       denial: (protocol, principal, result) => denialError(tokenKey, protocol, principal, result),
       keyUsed: keyUsageRecorder(iam, log),
     });
@@ -123,7 +193,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       config.port,
     );
     const host = http.address.family === 'IPv6' ? `[${http.address.address}]` : http.address.address;
-    const endpoint = `http://${host}:${http.address.port}`;
+    endpoint = `http://${host}:${http.address.port}`;
     if (config.readyFile !== undefined) {
       // Written aside and renamed into place: whoever polls for the file must never read it empty or half written.
       const partial = `${config.readyFile}.${process.pid}.tmp`;
@@ -139,13 +209,19 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         ready = false;
         await metadata.close();
         await http.close();
+        // Event invocations still running finish (and write their logs) before the store closes.
+        await Promise.allSettled([...background]);
+        await runner.close();
         await blobs.close();
         await store.close();
+        dropLambdaDir();
       },
     };
   } catch (err) {
+    await runner.close();
     await blobs.close();
     await store.close();
+    dropLambdaDir();
     throw err;
   }
 }

@@ -17,7 +17,7 @@ import { accessanalyzerModel } from '../../src/protocol/generated/accessanalyzer
 import { accessAnalyzerService } from '../../src/services/access-analyzer/index.ts';
 import { lambdaModel } from '../../src/protocol/generated/lambda.ts';
 import { cloudtrailModel } from '../../src/protocol/generated/cloudtrail.ts';
-import { createLambdaService } from '../../src/services/lambda/index.ts';
+import { createLambdaService, type LambdaDeps } from '../../src/services/lambda/index.ts';
 import { createCloudTrailService } from '../../src/services/cloudtrail/index.ts';
 import { ServiceReference } from '../../src/state/service-reference.ts';
 import { AwsManagedPolicies } from '../../src/state/aws-managed-policies.ts';
@@ -126,7 +126,8 @@ describe('every listed operation has a handler', () => {
         s3: createS3Service({ state: await S3State.load(store), blobs: new MemoryBlobStore() }),
         logs: createLogsService({ state: await createLogsState(store), clock: { now: () => new Date() } }),
         accessanalyzer: accessAnalyzerService(await ServiceReference.open()),
-        lambda: createLambdaService(),
+        // Only the handler table is looked at here; no handler runs, so no dependency is needed.
+        lambda: createLambdaService({} as LambdaDeps),
         cloudtrail: createCloudTrailService(),
       };
       for (const [name, { operations }] of Object.entries(listed)) {

@@ -124,3 +124,22 @@ export function createS3Service(deps: S3ServiceDeps): ServiceDefinition {
     { codec: s3Codec, authorization: (operation, input, principal) => plan(operation, input, principal) },
   );
 }
+
+/**
+ * s3:GetObject on an object under its bucket's policy, for other services that read S3 with the caller's
+ * permission (Lambda's CreateFunction and UpdateFunctionCode with S3Bucket/S3Key).
+ */
+export function s3ObjectReadCheck(
+  state: S3State,
+  principal: Principal,
+  bucket: string,
+  key: string,
+): AuthorizationCheck {
+  const record = state.bucket(bucket);
+  return {
+    action: 's3:GetObject',
+    resource: `arn:aws:s3:::${bucket}/${key}`,
+    resourcePolicy: policyFor(record, principal),
+    resourceAccount: record?.owner ?? principal.account,
+  };
+}
