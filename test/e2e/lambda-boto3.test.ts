@@ -25,6 +25,7 @@ import {
   END_LINE,
   functionArn,
   iamClient,
+  linesOf,
   MSG,
   pythonPackage,
   PYTHON_RUNTIME,
@@ -187,10 +188,7 @@ out(result)
     // print() output in the tail, between START and END.
     const id = story.hello.RequestId;
     assert.deepEqual(story.hello.Payload, { name: 'py-hello', requestId: id });
-    const tail = Buffer.from(story.hello.LogResult ?? '', 'base64')
-      .toString('utf8')
-      .trimEnd()
-      .split('\n');
+    const tail = linesOf(Buffer.from(story.hello.LogResult ?? '', 'base64').toString('utf8'));
     assert.equal(tail[0], START_LINE(id));
     assert.equal(tail[1], 'hello from python');
     assert.equal(tail[2], END_LINE(id));

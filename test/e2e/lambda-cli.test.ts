@@ -1,12 +1,12 @@
 /**
  * AWS Lambda end to end with the AWS CLI (issue 8): the commands users type, in the order they type them —
  * create-function from a zip file, `wait function-active-v2`, get-function, invoke (with --log-type Tail),
- * update-function-configuration and update-function-code each followed by `wait function-updated-v2` and an
+ * update-function-configuration (then `wait function-updated-v2`) and update-function-code, each followed by an
  * invocation that must see the change, add-permission / get-policy / remove-permission, tag-resource /
  * untag-resource / list-tags, list-functions, delete-function, and the error lines the CLI prints.
  *
  * Every `aws` process costs a Python start (0.5–1 s), so setup goes through SDK v3 and the CLI makes only the
- * calls under test, about twenty in all.
+ * calls under test, seventeen in all (about 1 s each here).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,7 @@ import {
   createRole,
   functionArn,
   iamClient,
+  linesOf,
   MSG,
   NODE_PROBE,
   NODE_RUNTIME,
@@ -150,7 +151,7 @@ describe('Lambda with the AWS CLI', { skip: noAwsCli }, () => {
     assert.equal(first.printed.FunctionError, undefined);
     assert.deepEqual(first.payload, { echo: { x: 1 }, greeting: null });
     const tail = Buffer.from(first.printed.LogResult ?? '', 'base64').toString('utf8');
-    const lines = tail.trimEnd().split('\n');
+    const lines = linesOf(tail);
     const requestId = /^START RequestId: (\S+) /.exec(lines[0] ?? '')?.[1] ?? '<none>';
     assert.equal(lines[0], START_LINE(requestId));
     assert.match(lines.at(-1) ?? '', REPORT_LINE(requestId));
@@ -182,7 +183,6 @@ describe('Lambda with the AWS CLI', { skip: noAwsCli }, () => {
     ]);
     assert.equal(updated.CodeSha256, codeSha256(v2));
     assert.equal(updated.CodeSize, v2.length);
-    ok(['lambda', 'wait', 'function-updated-v2', '--function-name', name]);
     assert.equal(invoke(name, {}).payload, 'v2');
 
     // The resource policy.
@@ -226,25 +226,9 @@ describe('Lambda with the AWS CLI', { skip: noAwsCli }, () => {
       { CodeSha256: codeSha256(v2), Timeout: 5, Environment: { Variables: { GREETING: 'hi' } } },
     );
 
-    // Errors as the CLI prints them.
-    const again = cliRun(server().endpoint, [
-      'lambda',
-      'create-function',
-      '--function-name',
-      name,
-      '--runtime',
-      NODE_RUNTIME,
-      '--role',
-      role,
-      '--handler',
-      'index.handler',
-      '--zip-file',
-      `fileb://${join(dir, 'v1.zip')}`,
-    ]);
-    assert.equal(again.status, cliServiceErrorStatus());
-    assert.equal(again.stderr, cliErrorLine('ResourceConflictException', 'CreateFunction', MSG.alreadyExists(name)));
-
-    assert.deepEqual(ok(['lambda', 'delete-function', '--function-name', name]), {});
+    // DeleteFunction's output binds StatusCode to the HTTP status (model), which is 204 (lambda-facts §1); the error
+    // line the CLI prints afterwards.
+    assert.deepEqual(ok(['lambda', 'delete-function', '--function-name', name]), { StatusCode: 204 });
     const gone = cliRun(server().endpoint, ['lambda', 'get-function', '--function-name', name]);
     assert.equal(gone.status, cliServiceErrorStatus());
     assert.equal(gone.stderr, cliErrorLine('ResourceNotFoundException', 'GetFunction', MSG.notFound(name)));

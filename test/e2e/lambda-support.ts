@@ -58,7 +58,6 @@ export const MSG = {
   noPolicy: 'The resource you requested does not exist.',
   sidExists: (sid: string) =>
     `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
-  sidNotFound: (sid: string) => `Statement ${sid} is not found in resource policy.`,
   /** IAM's wording, unquoted resource, as Lambda passes it on (lambda-facts §3). */
   denied: (who: string, action: string, resource: string, layer = 'identity-based policy') =>
     `User: ${who} is not authorized to perform: ${action} on resource: ${resource} because no ${layer} allows the ${action} action`,
@@ -296,8 +295,11 @@ export async function createFunction(
 
 const decoder = new TextDecoder();
 /** The JSON value of an invocation's payload. */
-export const payloadOf = (payload: Uint8Array | undefined): unknown =>
-  payload === undefined || payload.length === 0 ? undefined : JSON.parse(decoder.decode(payload));
+export const payloadOf = (payload: Uint8Array | null | undefined): unknown =>
+  payload === undefined || payload === null || payload.length === 0 ? undefined : JSON.parse(decoder.decode(payload));
+
+/** The lines of a log text, without the newline that ends the last one (REPORT keeps its trailing tab). */
+export const linesOf = (log: string): string[] => log.replace(/\n$/, '').split('\n');
 
 /** The decoded LogResult of an invocation with LogType Tail. */
 export const tailOf = (logResult: string | undefined): string => {
