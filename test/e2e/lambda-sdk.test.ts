@@ -28,6 +28,8 @@ import {
   GetPolicyCommand,
   InvokeCommand,
   RemovePermissionCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
   type InvokeCommandOutput,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
@@ -53,6 +55,7 @@ import {
   LOG_STREAM_NAME,
   MSG,
   nodePackage,
+  NODE_PROBE,
   NODE_RUNTIME,
   payloadOf,
   READ_DATA,
@@ -64,6 +67,7 @@ import {
   START_LINE,
   tailOf,
   userArn,
+  zip,
   type Creds,
 } from './lambda-support.ts';
 
@@ -649,6 +653,167 @@ describe('Lambda with SDK v3', () => {
     const err = await lambdaErrorOf(invoke(stranger, 'texts', {}));
     assert.equal(err.name, 'AccessDeniedException');
     stranger.destroy();
+  });
+});
+
+describe('Lambda with SDK v3: handlers, crashes, bad input, role changes, addressing', () => {
+  const server = useServer();
+  let lambda: LambdaClient;
+  let iam: ReturnType<typeof iamClient>;
+  before(() => {
+    lambda = lambdaClient(server().endpoint);
+    iam = iamClient(server().endpoint);
+  });
+  after(() => {
+    lambda.destroy();
+    iam.destroy();
+  });
+
+  it('loads ES module handlers from folders, and reports missing modules and handlers as the runtime does', async () => {
+    const role = await createRole(iam, 'handlers-role');
+    const pkg = zip({
+      'index.js': NODE_PROBE,
+      'src/app.mjs': 'export const handler = async (event) => ({ esm: true, event });\n',
+      'src/nothing.mjs': 'export const handler = async () => undefined;\n',
+    });
+    const make = (FunctionName: string, Handler: string) =>
+      createFunction(lambda, { FunctionName, Role: role, Handler, Code: { ZipFile: pkg } });
+    await make('esm', 'src/app.handler');
+    await make('returns-nothing', 'src/nothing.handler');
+    await make('no-export', 'index.nothere');
+    await make('no-module', 'missing.handler');
+
+    const esm = await invoke(lambda, 'esm', { a: 1 });
+    assert.deepEqual(payloadOf(esm.Payload), { esm: true, event: { a: 1 } });
+    const nothing = await invoke(lambda, 'returns-nothing', {});
+    assert.equal(nothing.FunctionError, undefined);
+    assert.equal(new TextDecoder().decode(nothing.Payload ?? new Uint8Array()), 'null');
+
+    const noExport = await invoke(lambda, 'no-export', {});
+    assert.equal(noExport.FunctionError, 'Unhandled');
+    const e1 = payloadOf(noExport.Payload) as Record<string, unknown>;
+    assert.equal(e1['errorType'], 'Runtime.HandlerNotFound');
+    assert.equal(e1['errorMessage'], 'index.nothere is undefined or not exported');
+
+    const noModule = await invoke(lambda, 'no-module', {});
+    assert.equal(noModule.FunctionError, 'Unhandled');
+    const e2 = payloadOf(noModule.Payload) as Record<string, unknown>;
+    assert.equal(e2['errorType'], 'Runtime.ImportModuleError');
+    assert.match(String(e2['errorMessage']), /^Error: Cannot find module 'missing'/);
+  });
+
+  it('reports a runtime that exits mid-invocation as Runtime.ExitError, and starts a new one', async () => {
+    const role = await createRole(iam, 'exit-role');
+    await createFunction(lambda, { FunctionName: 'exiter', Role: role });
+    const out = await invoke(lambda, 'exiter', { action: 'exit', code: 3 });
+    const id = requestIdOf(out);
+    assert.equal(out.StatusCode, 200);
+    assert.equal(out.FunctionError, 'Unhandled');
+    assert.deepEqual(payloadOf(out.Payload), {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${id} Error: Runtime exited with error: exit status 3`,
+    });
+    const next = await invoke(lambda, 'exiter', { again: true });
+    assert.deepEqual(payloadOf(next.Payload), { echo: { again: true }, greeting: null });
+  });
+
+  it('serves concurrent invocations of one function', async () => {
+    const role = await createRole(iam, 'parallel-role');
+    await createFunction(lambda, { FunctionName: 'parallel', Role: role });
+    const outs = await Promise.all([0, 1, 2].map(() => invoke(lambda, 'parallel', { action: 'sleep', ms: 300 })));
+    assert.deepEqual(
+      outs.map((o) => [o.StatusCode, o.FunctionError, payloadOf(o.Payload)]),
+      [0, 1, 2].map(() => [200, undefined, 'woke']),
+    );
+    assert.equal(new Set(outs.map((o) => o.$metadata.requestId)).size, 3);
+  });
+
+  it('refuses a payload that is not JSON and environment variables Lambda reserves', async () => {
+    const role = await createRole(iam, 'input-role');
+    await createFunction(lambda, { FunctionName: 'input', Role: role });
+    const bad = await lambdaErrorOf(
+      lambda.send(new InvokeCommand({ FunctionName: 'input', Payload: new TextEncoder().encode('{not json') })),
+    );
+    assert.deepEqual([bad.name, bad.status], ['InvalidRequestContentException', 400]);
+    assert.match(bad.message, /^Could not parse request body into json/);
+
+    await rejectsWith(
+      lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'reserved-env',
+          Runtime: NODE_RUNTIME,
+          Role: role,
+          Handler: 'index.handler',
+          Code: { ZipFile: nodePackage() },
+          Environment: { Variables: { AWS_REGION: 'eu-west-1', FINE: 'yes' } },
+        }),
+      ),
+      'InvalidParameterValueException',
+      400,
+      'Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION',
+    );
+  });
+
+  it('runs with the new role after UpdateFunctionConfiguration, which checks trust and iam:PassRole too', async () => {
+    const first = await createRole(iam, 'first-role');
+    const second = await createRole(iam, 'second-role');
+    const untrusting = await createRole(iam, 'untrusting-role', { trust: EC2_TRUST_JSON });
+    await createFunction(lambda, { FunctionName: 'role-change', Role: first });
+    const who = async () => payloadOf((await invoke(lambda, 'role-change', { action: 'whoami' })).Payload);
+    assert.equal(await who(), sessionArn('first-role', 'role-change'));
+
+    await rejectsWith(
+      lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'role-change', Role: untrusting })),
+      'InvalidParameterValueException',
+      400,
+      MSG.roleNotAssumable,
+    );
+    const editor = lambdaClient(server().endpoint, await createUser(iam, 'editor', doc(allow('lambda:*'))));
+    await rejectsWith(
+      editor.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'role-change', Role: second })),
+      'AccessDeniedException',
+      403,
+      MSG.denied(userArn('editor'), 'iam:PassRole', second),
+    );
+    editor.destroy();
+    assert.equal(await who(), sessionArn('first-role', 'role-change'));
+
+    const updated = await lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'role-change', Role: second }),
+    );
+    assert.equal(updated.Role, second);
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'role-change' });
+    assert.equal(await who(), sessionArn('second-role', 'role-change'));
+  });
+
+  it('finds a function by name, ARN, partial ARN and $LATEST, and names the qualifier it cannot find', async () => {
+    const role = await createRole(iam, 'address-role');
+    await createFunction(lambda, { FunctionName: 'address', Role: role });
+    for (const FunctionName of ['address', functionArn('address'), '000000000000:function:address']) {
+      const out = await invoke(lambda, FunctionName, { via: FunctionName });
+      assert.deepEqual(payloadOf(out.Payload), { echo: { via: FunctionName }, greeting: null }, FunctionName);
+    }
+    const latest = await invoke(lambda, 'address', {}, { Qualifier: '$LATEST' });
+    assert.equal(latest.ExecutedVersion, '$LATEST');
+    await rejectsWith(
+      invoke(lambda, 'address', {}, { Qualifier: 'prod' }),
+      'ResourceNotFoundException',
+      404,
+      `Function not found: ${functionArn('address')}:prod`,
+    );
+  });
+
+  it('gives GetFunction a Code.Location from which the deployment package downloads', async () => {
+    const role = await createRole(iam, 'location-role');
+    const pkg = nodePackage();
+    await createFunction(lambda, { FunctionName: 'location', Role: role, Code: { ZipFile: pkg } });
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'location' }));
+    assert.equal(got.Code?.RepositoryType, 'S3');
+    const location = got.Code?.Location;
+    assert.ok(location !== undefined && /^https?:\/\//.test(location), `Code.Location is ${location}`);
+    const res = await fetch(location);
+    assert.equal(res.status, 200);
+    assert.equal(codeSha256(new Uint8Array(await res.arrayBuffer())), codeSha256(pkg));
   });
 });
 

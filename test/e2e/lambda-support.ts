@@ -102,7 +102,7 @@ const STS_CLIENT_PATH = requireHere.resolve('@aws-sdk/client-sts');
 /**
  * A Node.js function (`index.handler`) that does what the event says: read an object from S3 with SDK v3 (the
  * endpoint comes from AWS_ENDPOINT_URL, credentials from the role), report its environment and context, log,
- * throw, sleep or print a lot.
+ * throw, exit, sleep or print a lot.
  */
 export const NODE_PROBE = `
 // Loaded on first use: the SDK warns on stderr about the Node.js version, which would be in every log.
@@ -157,6 +157,9 @@ exports.handler = async (event, context) => {
       return 'done';
     case 'throw':
       fail(event.message);
+      return 'unreachable';
+    case 'exit':
+      process.exit(event.code);
       return 'unreachable';
     case 'sleep':
       await new Promise((resolve) => setTimeout(resolve, event.ms));
