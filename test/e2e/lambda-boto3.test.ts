@@ -53,6 +53,10 @@ interface Story {
   readonly hello: Invocation;
   readonly event: Invocation;
   readonly dry: Invocation;
+  readonly noHandler: Invocation;
+  readonly noModule: Invocation;
+  readonly timeout: Invocation;
+  readonly afterTimeout: Invocation;
   readonly missing: { error: Boto3Error };
   readonly missingInvoke: { error: Boto3Error };
   readonly duplicate: { error: Boto3Error };
@@ -119,6 +123,18 @@ create('py-hello', 'hello', ${py(roles.logging)})
 result['hello'] = invoke('py-hello', {}, LogType='Tail')
 result['event'] = invoke('py-hello', {}, InvocationType='Event')
 result['dry'] = invoke('py-hello', {}, InvocationType='DryRun')
+
+create('py-no-handler', 'nothere', ${py(roles.plain)})
+result['noHandler'] = invoke('py-no-handler', {})
+r = lam.create_function(FunctionName='py-no-module', Runtime=${py(PYTHON_RUNTIME)}, Role=${py(roles.plain)},
+                        Handler='missing.handler', Code={'ZipFile': code})
+lam.get_waiter('function_active_v2').wait(FunctionName='py-no-module', WaiterConfig={'Delay': 1, 'MaxAttempts': 30})
+result['noModule'] = invoke('py-no-module', {})
+r = lam.create_function(FunctionName='py-sleep', Runtime=${py(PYTHON_RUNTIME)}, Role=${py(roles.plain)},
+                        Handler='lambda_function.sleep', Code={'ZipFile': code}, Timeout=1)
+lam.get_waiter('function_active_v2').wait(FunctionName='py-sleep', WaiterConfig={'Delay': 1, 'MaxAttempts': 30})
+result['timeout'] = invoke('py-sleep', {'seconds': 10})
+result['afterTimeout'] = invoke('py-sleep', {'seconds': 0})
 
 result['missing'] = attempt(lam.get_function, FunctionName='nope')
 result['missingInvoke'] = attempt(lam.invoke, FunctionName='nope', Payload=b'{}')
@@ -194,6 +210,24 @@ out(result)
     assert.equal(tail[2], END_LINE(id));
     assert.match(tail[3] ?? '', REPORT_LINE(id));
     assert.equal(tail.length, 4);
+
+    // The runtime's own errors for a handler or module that is not there (lambda-facts §5).
+    assert.equal(story.noHandler.FunctionError, 'Unhandled');
+    const noHandler = story.noHandler.Payload as Record<string, unknown>;
+    assert.equal(noHandler['errorType'], 'Runtime.HandlerNotFound');
+    assert.equal(noHandler['errorMessage'], "Handler 'nothere' missing on module 'lambda_function'");
+    assert.equal(story.noModule.FunctionError, 'Unhandled');
+    const noModule = story.noModule.Payload as Record<string, unknown>;
+    assert.equal(noModule['errorType'], 'Runtime.ImportModuleError');
+    assert.equal(noModule['errorMessage'], "Unable to import module 'missing': No module named 'missing'");
+
+    // A Python function stopped at its timeout; the next invocation gets a fresh process.
+    assert.equal(story.timeout.FunctionError, 'Unhandled');
+    assert.deepEqual(story.timeout.Payload, {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: MSG.timedOut(story.timeout.RequestId, 1),
+    });
+    assert.deepEqual([story.afterTimeout.FunctionError, story.afterTimeout.Payload], [null, 'woke']);
 
     assert.deepEqual([story.event.StatusCode, story.event.Payload], [202, null]);
     assert.deepEqual([story.dry.StatusCode, story.dry.Payload, story.dry.FunctionError], [204, null, null]);

@@ -170,7 +170,7 @@ exports.handler = async (event, context) => {
 };
 `;
 
-/** A Python function module (`lambda_function.read`, `.fail`, `.hello`) using boto3 with the role's credentials. */
+/** A Python function module (`lambda_function.read`, `.fail`, `.sleep`, `.hello`) using boto3 with the role's credentials. */
 export const PYTHON_PROBE = `
 import boto3
 from botocore.config import Config
@@ -184,6 +184,12 @@ def read(event, context):
 
 def fail(event, context):
     raise ValueError(event['message'])
+
+
+def sleep(event, context):
+    import time
+    time.sleep(event['seconds'])
+    return 'woke'
 
 
 def hello(event, context):
