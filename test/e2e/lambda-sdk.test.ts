@@ -33,6 +33,7 @@ import {
   type InvokeCommandOutput,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
+import { advanceClock } from '../support/clock.ts';
 import { removeDir, startRolecall, tempDir, type RolecallProcess } from '../support/server.ts';
 import { EC2_TRUST_JSON, OTHER_ACCOUNT, OTHER_CREDENTIALS, ROOT_CREDENTIALS, useServer } from './helpers.ts';
 import {
@@ -814,6 +815,21 @@ describe('Lambda with SDK v3: handlers, crashes, bad input, role changes, addres
     const res = await fetch(location);
     assert.equal(res.status, 200);
     assert.equal(codeSha256(new Uint8Array(await res.arrayBuffer())), codeSha256(pkg));
+  });
+
+  // Last in this suite: it moves the server's clock for every test after it.
+  it("keeps a warm function's credentials valid on rolecall's clock, which tests and users move forward", async () => {
+    await createDataBucket(server().endpoint);
+    const role = await createRole(iam, 'clock-role', { inline: { read: READ_DATA } });
+    await createFunction(lambda, { FunctionName: 'clock', Role: role });
+    const event = { action: 'read', bucket: DATA_OBJECT.bucket, key: DATA_OBJECT.key };
+    assert.deepEqual(payloadOf((await invoke(lambda, 'clock', event)).Payload), { body: DATA_OBJECT.body });
+
+    // Seven hours on: the session the warm process was given (6 h) has expired on rolecall's clock.
+    await advanceClock(server().endpoint, 7 * 3600);
+    const later = await invoke(lambda, 'clock', event);
+    assert.equal(later.FunctionError, undefined, JSON.stringify(payloadOf(later.Payload)));
+    assert.deepEqual(payloadOf(later.Payload), { body: DATA_OBJECT.body });
   });
 });
 
