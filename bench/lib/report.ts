@@ -208,6 +208,10 @@ export function table(rows: readonly (readonly string[])[], rightAligned: readon
 }
 
 export function formatScenario(result: ScenarioResult, options: BenchOptions): string {
+  // A scenario measured without the load generator (e.g. lambda-invoke) prints its own figures only.
+  if (result.points.length === 0 && result.targets.length === 0 && result.appendix !== undefined) {
+    return result.appendix.lines.join('\n');
+  }
   const lines: string[] = [];
   const rounds = options.rounds;
   const rate = `${result.unit ?? 'req'}/s`;

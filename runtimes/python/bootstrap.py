@@ -18,7 +18,6 @@ import importlib
 import json
 import logging
 import os
-import queue
 import sys
 import threading
 import time
@@ -39,25 +38,33 @@ else:
 ENV = dict(os.environ)
 CHANNEL = 3
 _send_lock = threading.Lock()
-_inbox = queue.Queue()
 _request_id = None
 
 
-def _read_channel():
-    """Reads rolecall's messages; when rolecall closes the pipe (or dies) the process ends at once."""
+def _messages():
+    """rolecall's messages, read in the main thread; when rolecall closes the pipe (or dies) the process ends."""
     pending = b""
     while True:
-        try:
-            chunk = os.read(CHANNEL, 65536)
-        except OSError:
-            chunk = b""
-        if not chunk:
+        while b"\n" not in pending:
+            try:
+                chunk = os.read(CHANNEL, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                os._exit(0)
+            pending += chunk
+        line, pending = pending.split(b"\n", 1)
+        if line:
+            yield json.loads(line.decode("utf-8"))
+
+
+def _watch_parent():
+    """While a handler runs nobody reads the channel: a new parent (rolecall died, we were adopted) ends the process."""
+    parent = os.getppid()
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
             os._exit(0)
-        pending += chunk
-        while b"\n" in pending:
-            line, pending = pending.split(b"\n", 1)
-            if line:
-                _inbox.put(json.loads(line.decode("utf-8")))
 
 
 def _max_rss_kb():
@@ -234,26 +241,26 @@ def invoke(request_handler, message):
 
 
 def main():
-    threading.Thread(target=_read_channel, name="rolecall-channel", daemon=True).start()
+    threading.Thread(target=_watch_parent, name="rolecall-parent", daemon=True).start()
     _setup_logging()
+    messages = _messages()
     try:
         request_handler = get_handler(ENV.get("_HANDLER", ""))
     except FaultException as e:
         error = make_error(e.msg, e.exception_type, e.trace)
-        log_error(error)
-        _send({"type": "initError", "payload": json.dumps(error)})
-        _inbox.get()  # rolecall ends the process
-        return
     except Exception:
         etype, value, tb = sys.exc_info()
         error = make_error(str(value), etype.__name__, traceback.format_list(_user_frames(tb)))
+    else:
+        error = None
+    if error is not None:
         log_error(error)
         _send({"type": "initError", "payload": json.dumps(error)})
-        _inbox.get()
+        for _ in messages:  # rolecall ends the process
+            pass
         return
     _send({"type": "ready"})
-    while True:
-        message = _inbox.get()
+    for message in messages:
         if message.get("type") == "invoke":
             invoke(request_handler, message)
 

@@ -19,6 +19,11 @@ interface ChildMessage {
   readonly maxRssKb?: number;
 }
 
+/** CloudWatch Logs' largest event (256 KiB including 26 bytes of overhead), in characters: a longer line is cut. */
+const MAX_LINE_CHARS = 256 * 1024 - 26;
+/** Output kept per phase (one invocation, or the time between two). */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
 export type PhaseEnd =
   | { readonly kind: 'message'; readonly message: ChildMessage; readonly lines: LogLine[] }
   | {
@@ -44,6 +49,8 @@ export class FunctionProcess {
   readonly pid: number | undefined;
   /** Lines printed since the last phase ended (or before the first): they go to the next invocation's log. */
   private lines: LogLine[] = [];
+  private bufferedBytes = 0;
+  private droppedLines = 0;
   private phase: Phase | undefined;
   private readonly marker = `\u001b[rolecall:${randomBytes(12).toString('hex')}]`;
   private readonly child: ChildProcess;
@@ -74,7 +81,7 @@ export class FunctionProcess {
     channel.on('error', () => undefined);
     this.child.on('error', (err) => {
       // spawn failed (the program vanished): report it as the process ending, with the reason as a log line.
-      this.lines.push({ timestamp: Date.now(), message: `${err.message}\n` });
+      this.addLine(err.message);
       this.exitInfo ??= { code: 127, signal: null };
       this.openStreams = 0;
       this.finishExit();
@@ -109,7 +116,15 @@ export class FunctionProcess {
   /** Lines printed outside any phase (between invocations), taken by whoever reports them. */
   takeLines(): LogLine[] {
     const taken = this.lines;
+    if (this.droppedLines > 0) {
+      taken.push({
+        timestamp: Date.now(),
+        message: `rolecall: ${this.droppedLines} more log lines were dropped (over ${MAX_BUFFERED_BYTES / 1048576} MiB of output)\n`,
+      });
+    }
     this.lines = [];
+    this.bufferedBytes = 0;
+    this.droppedLines = 0;
     return taken;
   }
 
@@ -156,6 +171,11 @@ export class FunctionProcess {
         this.onLine(partial.slice(0, newline));
         partial = partial.slice(newline + 1);
       }
+      // Output without newlines is cut into lines, keeping a marker's length back in case one is arriving.
+      if (partial.length > MAX_LINE_CHARS + this.marker.length) {
+        this.addLine(partial.slice(0, partial.length - this.marker.length));
+        partial = partial.slice(partial.length - this.marker.length);
+      }
     });
     stream.on('close', () => {
       partial += decoder.end();
@@ -169,14 +189,28 @@ export class FunctionProcess {
     if (text.endsWith(this.marker)) {
       // Output printed without a newline before the phase ended is a line of its own, as on AWS.
       const before = text.slice(0, text.length - this.marker.length);
-      if (before !== '') this.lines.push({ timestamp: Date.now(), message: `${before}\n` });
+      if (before !== '') this.addLine(before);
       if (this.phase !== undefined) {
         this.phase.markers++;
         this.settlePhase();
       }
       return;
     }
-    this.lines.push({ timestamp: Date.now(), message: `${text}\n` });
+    this.addLine(text);
+  }
+
+  /**
+   * Bounded, so that a function printing without end cannot exhaust rolecall's memory: a line is cut at
+   * CloudWatch Logs' event size (256 KiB), and past MAX_BUFFERED_BYTES per phase lines are counted, not kept.
+   */
+  private addLine(text: string): void {
+    const cut = text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) : text;
+    if (this.bufferedBytes + cut.length > MAX_BUFFERED_BYTES) {
+      this.droppedLines++;
+      return;
+    }
+    this.bufferedBytes += cut.length;
+    this.lines.push({ timestamp: Date.now(), message: `${cut}\n` });
   }
 
   private onChannelData(chunk: string): void {

@@ -73,6 +73,12 @@ export class RunnerClosedError extends Error {
 
 const keyOf = (spec: FunctionSpec) => `${spec.functionArn}\u0000${spec.codeSha256}\u0000${spec.revisionId}`;
 
+/** One exit hook for all runners (a listener each would trip Node's listener-leak warning in tests). */
+const liveRunners = new Set<{ killAll(): void }>();
+process.on('exit', () => {
+  for (const runner of liveRunners) runner.killAll();
+});
+
 export function defaultMaxProcesses(): number {
   return Math.min(16, Math.max(2, availableParallelism() * 4));
 }
@@ -94,7 +100,7 @@ class ProcessRunner implements FunctionRunner {
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
   /** rolecall exiting without close(): no function process may outlive it. */
-  private readonly onExit = () => {
+  readonly killAll = () => {
     for (const w of this.workers) w.process.killNow();
   };
 
@@ -106,7 +112,7 @@ class ProcessRunner implements FunctionRunner {
     this.runtimes = new RuntimeResolver(options.pythonCommand);
     this.sweeper = setInterval(() => this.sweep(), Math.min(SWEEP_MS, Math.max(1_000, this.idleMs / 2)));
     this.sweeper.unref();
-    process.on('exit', this.onExit);
+    liveRunners.add(this);
   }
 
   invoke(request: InvokeRequest): Promise<InvocationResult> {
@@ -132,7 +138,7 @@ class ProcessRunner implements FunctionRunner {
     clearInterval(this.sweeper);
     for (const waiting of this.queue.splice(0)) waiting.reject(new RunnerClosedError('the function runner is closed'));
     await Promise.all([...this.workers].map((w) => this.stop(w)));
-    process.off('exit', this.onExit);
+    liveRunners.delete(this);
   }
 
   /** Gives waiting invocations a warm process, a new one, or the place of an idle process of another function. */

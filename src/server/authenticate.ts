@@ -40,8 +40,37 @@ const UNKNOWN_KEY = {
   message: 'The security token included in the request is invalid.',
 } as const;
 
-export const tooLarge = (): AwsError =>
-  new AwsError('RequestEntityTooLarge', 413, `The request body is larger than ${MAX_DOCUMENT_BODY_BYTES} bytes`);
+/**
+ * Lambda takes deployment packages of up to 50 MB inline, base64 inside the JSON body: AWS refuses bodies past
+ * 69,905,067 bytes (4/3 of 50 MiB; "Request must be smaller than 69905067 bytes for the CreateFunction
+ * operation", Lambda quotas).
+ */
+export const MAX_LAMBDA_BODY_BYTES = 69_905_067;
+
+const bodyLimit = (model: ServiceModel): number =>
+  model.service === 'lambda' ? MAX_LAMBDA_BODY_BYTES : MAX_DOCUMENT_BODY_BYTES;
+
+export const tooLarge = (limit = MAX_DOCUMENT_BODY_BYTES): AwsError =>
+  new AwsError('RequestEntityTooLarge', 413, `The request body is larger than ${limit} bytes`);
+
+/**
+ * Lambda's own answer: RequestEntityTooLargeException `Request must be smaller than 69905067 bytes for the
+ * CreateFunction operation` (motdotla/node-lambda#123, localstack/localstack#2999 quoting AWS).
+ */
+function lambdaTooLarge(req: GatewayRequest, model: ServiceModel, codec: Codec): AwsError {
+  let operation: string | undefined;
+  try {
+    operation = codec.operation(model, { ...req, body: Buffer.alloc(0) });
+  } catch {
+    operation = undefined;
+  }
+  const what = operation === undefined ? '' : ` for the ${operation} operation`;
+  return new AwsError(
+    'RequestEntityTooLargeException',
+    413,
+    `Request must be smaller than ${MAX_LAMBDA_BODY_BYTES} bytes${what}`,
+  );
+}
 
 export async function authenticate(
   req: GatewayRequest,
@@ -51,8 +80,9 @@ export async function authenticate(
   resolveKey: KeyResolver,
 ): Promise<Authenticated> {
   if (model.protocol === 'rest-xml') return authenticateS3(req, model, codec, now, resolveKey);
-  const body = await req.body.read(MAX_DOCUMENT_BODY_BYTES);
-  if (body === undefined) throw tooLarge();
+  const limit = bodyLimit(model);
+  const body = await req.body.read(limit);
+  if (body === undefined) throw model.service === 'lambda' ? lambdaTooLarge(req, model, codec) : tooLarge(limit);
   let resolved: ResolvedKey | undefined;
   // Signatures are checked against real time (clients sign with theirs); expiry against rolecall's clock.
   const auth = verifySigV4(

@@ -94,8 +94,9 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
       if (!late.authDeps) return false;
       const result = authorize(late.authDeps, {
         principal,
-        service: 'lambda',
-        operation: 'Invoke',
+        // Only the plan is evaluated; these name the requests Lambda makes on the function's behalf.
+        service: 'logs',
+        operation: 'PutLogEvents',
         input: {},
         now: clock.now(),
         sourceIp: '127.0.0.1',

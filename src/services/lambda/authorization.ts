@@ -7,7 +7,8 @@
  *   iam:PassedToService = lambda.amazonaws.com (IAM User Guide, "Granting a user permissions to pass a role");
  * - a package in S3 (S3Bucket/S3Key) is read with the caller's permission: s3:GetObject on the object, under its
  *   bucket's policy (Lambda Developer Guide: the caller needs s3:GetObject for the deployment package).
- * Tags on CreateFunction and TagResource are aws:RequestTag/… and aws:TagKeys.
+ * Tags on CreateFunction and TagResource are aws:RequestTag/… and aws:TagKeys; AddPermission carries
+ * lambda:Principal and lambda:FunctionUrlAuthType.
  */
 import type { AuthorizationCheck, AuthorizationPlan } from '../../auth/authorize.ts';
 import type { Principal } from '../../auth/principal.ts';
@@ -29,11 +30,7 @@ const ACTIONS: Readonly<Record<string, string>> = { Invoke: 'lambda:InvokeFuncti
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The function a request acts on, as named by its input. */
-function targetOf(operation: string, input: Input, principal: Principal, region: string): FunctionAddress | undefined {
-  if (operation === 'CreateFunction') {
-    const name = text(input['FunctionName']);
-    return name === undefined ? undefined : { account: principal.account, region, name };
-  }
+function targetOf(input: Input, principal: Principal, region: string): FunctionAddress | undefined {
   const named = text(input['Resource']) ?? text(input['FunctionName']);
   if (named === undefined) return undefined;
   const address = addressOf(named, principal.account, region);
@@ -47,6 +44,27 @@ function tagContext(tags: unknown): Record<string, ContextValue> {
   const ctx: Record<string, ContextValue> = { 'aws:TagKeys': entries.map(([k]) => k) };
   for (const [k, v] of entries) ctx[`aws:RequestTag/${k}`] = v;
   return ctx;
+}
+
+/** The condition keys the Service Authorization Reference lists for each action, from the request. */
+function contextOf(operation: string, input: Input): Record<string, ContextValue> {
+  switch (operation) {
+    case 'CreateFunction':
+    case 'TagResource':
+      return tagContext(input['Tags']);
+    case 'UntagResource':
+      return Array.isArray(input['TagKeys']) ? { 'aws:TagKeys': input['TagKeys'] as string[] } : {};
+    case 'AddPermission': {
+      const ctx: Record<string, ContextValue> = {};
+      const principal = text(input['Principal']);
+      const urlAuth = text(input['FunctionUrlAuthType']);
+      if (principal !== undefined) ctx['lambda:Principal'] = principal;
+      if (urlAuth !== undefined) ctx['lambda:FunctionUrlAuthType'] = urlAuth;
+      return ctx;
+    }
+    default:
+      return {};
+  }
 }
 
 export interface PlanDeps {
@@ -64,15 +82,10 @@ export function lambdaPlan(
 ): AuthorizationPlan {
   const action = ACTIONS[operation] ?? `lambda:${operation}`;
   if (operation === 'ListFunctions') return { checks: [{ action, resource: '*', resourceAccount: principal.account }] };
-  const target = targetOf(operation, input, principal, region);
+  const target = targetOf(input, principal, region);
   const record = target && deps.state.get(target.account, target.region, target.name);
   const policy = record && policyDocument(record);
-  const context =
-    operation === 'CreateFunction'
-      ? tagContext(input['Tags'])
-      : operation === 'TagResource'
-        ? tagContext(input['Tags'])
-        : {};
+  const context = contextOf(operation, input);
   const checks: AuthorizationCheck[] = [
     {
       action,

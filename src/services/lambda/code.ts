@@ -76,6 +76,12 @@ export class CodeStore {
     return new CodeStore(root);
   }
 
+  /** Checks a package without keeping it (UpdateFunctionCode with DryRun). */
+  inspect(zip: Uint8Array): SavedCode {
+    readZip(zip);
+    return { sha256: createHash('sha256').update(zip).digest('base64'), size: zip.byteLength };
+  }
+
   /** Checks, keeps and unpacks a package; the same bytes twice are kept once. */
   async save(zip: Uint8Array): Promise<SavedCode> {
     const files = readZip(zip);

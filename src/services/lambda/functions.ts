@@ -11,7 +11,7 @@ import type { Handlers, OperationContext } from '../service.ts';
 import { findFunction, newRevisionId, readS3Package } from './common.ts';
 import { checkEnvironment, checkHandler, checkLimits, checkRuntime } from './config.ts';
 import type { LambdaDeps } from './deps.ts';
-import { functionArn, functionExists, invalidParameter, revisionMismatch } from './names.ts';
+import { addressOf, functionArn, functionExists, invalidParameter, revisionMismatch } from './names.ts';
 import { assumableRole } from './roles.ts';
 import type { FunctionRecord } from './state.ts';
 import { configurationOf } from './views.ts';
@@ -35,6 +35,28 @@ function checkRoleAccount(roleArn: string, account: string): void {
   if (parseArn(roleArn)?.account !== account) {
     throw new AwsError('AccessDeniedException', 403, 'Cross-account pass role is not allowed.');
   }
+}
+
+/** Function names hold at most 64 characters; the 140 of the model's pattern leave room for an ARN. */
+const MAX_NAME = 64;
+
+/**
+ * The name CreateFunction creates: FunctionName may be a name or an ARN of the caller's account and region
+ * (API reference, CreateFunction), never with a qualifier.
+ */
+function nameToCreate(functionName: string, ctx: Pick<OperationContext, 'account' | 'region'>): string {
+  const address = addressOf(functionName, ctx.account, ctx.region);
+  if (!address || address.qualifier !== undefined || address.account !== ctx.account || address.region !== ctx.region) {
+    throw invalidParameter(
+      `rolecall cannot create the function ${functionName} here: name a function of your account and region, without a qualifier.`,
+    );
+  }
+  if (address.name.length > MAX_NAME) {
+    throw invalidParameter(
+      `1 validation error detected: Value '${address.name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NAME}`,
+    );
+  }
+  return address.name;
 }
 
 /** The package a request names: a zip in the body, or an object in rolecall's S3. */
@@ -64,6 +86,7 @@ export function functionHandlers(deps: LambdaDeps): Handlers<FunctionOps> {
 
   return {
     CreateFunction: async (input, ctx) => {
+      const name = nameToCreate(input.FunctionName, ctx);
       if (input.PackageType === 'Image') {
         throw invalidParameter('rolecall runs zip deployment packages only, not container images (PackageType Image).');
       }
@@ -77,13 +100,13 @@ export function functionHandlers(deps: LambdaDeps): Handlers<FunctionOps> {
       checkLimits(input.Timeout, input.MemorySize);
       checkEnvironment(input.Environment?.Variables);
       checkRoleAccount(input.Role, ctx.account);
-      if (state.get(ctx.account, ctx.region, input.FunctionName)) throw functionExists(input.FunctionName);
+      if (state.get(ctx.account, ctx.region, name)) throw functionExists(name);
       assumableRole(deps.iam, input.Role);
       const saved = await code.save(await packageOf(deps, input.Code));
       const record: FunctionRecord = {
         region: ctx.region,
-        name: input.FunctionName,
-        arn: functionArn(ctx.region, ctx.account, input.FunctionName),
+        name,
+        arn: functionArn(ctx.region, ctx.account, name),
         runtime: input.Runtime,
         handler: input.Handler,
         role: input.Role,
@@ -100,7 +123,7 @@ export function functionHandlers(deps: LambdaDeps): Handlers<FunctionOps> {
       };
       await state.write(async (w) => {
         // Checked again under the lock: two creates of one name race, one wins.
-        if (state.get(ctx.account, ctx.region, input.FunctionName)) throw functionExists(input.FunctionName);
+        if (state.get(ctx.account, ctx.region, name)) throw functionExists(name);
         await w.put(ctx.account, record);
       });
       return configurationOf(record, 'creating');
@@ -141,10 +164,11 @@ export function functionHandlers(deps: LambdaDeps): Handlers<FunctionOps> {
       const { record: before } = findFunction(deps, input.FunctionName, ctx);
       if (input.RevisionId !== undefined && input.RevisionId !== before.revisionId) throw revisionMismatch();
       const bytes = await packageOf(deps, input);
-      const saved = await code.save(bytes);
       if (input.DryRun === true) {
-        return configurationOf({ ...before, codeSha256: saved.sha256, codeSize: saved.size });
+        const checked = code.inspect(bytes);
+        return configurationOf({ ...before, codeSha256: checked.sha256, codeSize: checked.size });
       }
+      const saved = await code.save(bytes);
       const record = await update(deps, ctx, input.FunctionName, input.RevisionId, (f) => ({
         ...f,
         codeSha256: saved.sha256,
@@ -157,14 +181,14 @@ export function functionHandlers(deps: LambdaDeps): Handlers<FunctionOps> {
     },
 
     UpdateFunctionConfiguration: async (input, ctx) => {
-      const { record: before } = findFunction(deps, input.FunctionName, ctx);
+      const { address, record: before } = findFunction(deps, input.FunctionName, ctx);
       if (input.RevisionId !== undefined && input.RevisionId !== before.revisionId) throw revisionMismatch();
       if (input.Runtime !== undefined) checkRuntime(input.Runtime);
       if (input.Handler !== undefined) checkHandler(input.Handler);
       checkLimits(input.Timeout, input.MemorySize);
       checkEnvironment(input.Environment?.Variables);
       if (input.Role !== undefined) {
-        checkRoleAccount(input.Role, ctx.account);
+        checkRoleAccount(input.Role, address.account);
         assumableRole(deps.iam, input.Role);
       }
       const record = await update(deps, ctx, input.FunctionName, input.RevisionId, (f) => {

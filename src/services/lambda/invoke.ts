@@ -80,7 +80,8 @@ export async function execute(
   deps.credentials.session(account, f.arn, f.name, f.role);
   const result = await deps.runner.invoke({
     spec: await specOf(deps, f),
-    credentials: () => Promise.resolve(deps.credentials.credentials(account, f.arn, f.name, f.role)),
+    // async: a role deleted since is a rejection the runner sees, never a synchronous throw.
+    credentials: async () => deps.credentials.credentials(account, f.arn, f.name, f.role),
     payload,
     requestId,
   });
