@@ -817,6 +817,47 @@ describe('Lambda with SDK v3: handlers, crashes, bad input, role changes, addres
     assert.equal(codeSha256(new Uint8Array(await res.arrayBuffer())), codeSha256(pkg));
   });
 
+  it('enforces the payload limits of synchronous and Event invocations and of responses, in AWS words', async () => {
+    const role = await createRole(iam, 'limits-role');
+    await createFunction(lambda, { FunctionName: 'limits', Role: role });
+    // A JSON string of n bytes in all.
+    const jsonOf = (n: number) => new TextEncoder().encode(JSON.stringify('x'.repeat(n - 2)));
+
+    // Real responses: HTTP 413, X-Amzn-Errortype RequestEntityTooLargeException, {"Message":"Request must be smaller
+    // than 6291456 bytes for the InvokeFunction operation"} (find_string, several captures; aws-sdk-js 2018 record
+    // "code": "RequestEntityTooLargeException", "statusCode": 413).
+    await rejectsWith(
+      lambda.send(new InvokeCommand({ FunctionName: 'limits', Payload: jsonOf(6_291_457) })),
+      'RequestEntityTooLargeException',
+      413,
+      'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+    );
+    const justFits = await lambda.send(
+      new InvokeCommand({ FunctionName: 'limits', Payload: jsonOf(6_291_456), InvocationType: 'DryRun' }),
+    );
+    assert.equal(justFits.StatusCode, 204);
+    // Event invocations: "1525970 byte payload is too large for the Event invocation type (limit 1048576 bytes)"
+    // (captures from 2025, after the limit rose to 1 MB).
+    await rejectsWith(
+      lambda.send(new InvokeCommand({ FunctionName: 'limits', Payload: jsonOf(1_048_577), InvocationType: 'Event' })),
+      'RequestEntityTooLargeException',
+      413,
+      '1048577 byte payload is too large for the Event invocation type (limit 1048576 bytes)',
+    );
+
+    // A response past 6291556 bytes (find_string "Function.ResponseSizeTooLarge").
+    const big = await invoke(lambda, 'limits', { action: 'big', bytes: 7_000_000 });
+    assert.equal(big.StatusCode, 200);
+    assert.equal(big.FunctionError, 'Unhandled');
+    assert.deepEqual(payloadOf(big.Payload), {
+      errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+      errorType: 'Function.ResponseSizeTooLarge',
+    });
+    const fits = await invoke(lambda, 'limits', { action: 'big', bytes: 6_000_000 });
+    assert.equal(fits.FunctionError, undefined);
+    assert.equal(fits.Payload?.length, 6_000_002);
+  });
+
   // Last in this suite: it moves the server's clock for every test after it.
   it("keeps a warm function's credentials valid on rolecall's clock, which tests and users move forward", async () => {
     await createDataBucket(server().endpoint);

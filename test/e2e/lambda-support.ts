@@ -158,6 +158,8 @@ exports.handler = async (event, context) => {
     case 'throw':
       fail(event.message);
       return 'unreachable';
+    case 'big':
+      return 'x'.repeat(event.bytes);
     case 'exit':
       process.exit(event.code);
       return 'unreachable';
