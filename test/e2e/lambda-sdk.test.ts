@@ -819,7 +819,8 @@ describe('Lambda with SDK v3: handlers, crashes, bad input, role changes, addres
 
   it('enforces the payload limits of synchronous and Event invocations and of responses, in AWS words', async () => {
     const role = await createRole(iam, 'limits-role');
-    await createFunction(lambda, { FunctionName: 'limits', Role: role });
+    // Generous: moving 7 MB through the runtime's channel on a loaded machine takes a while.
+    await createFunction(lambda, { FunctionName: 'limits', Role: role, Timeout: 30 });
     // A JSON string of n bytes in all.
     const jsonOf = (n: number) => new TextEncoder().encode(JSON.stringify('x'.repeat(n - 2)));
 
