@@ -15,6 +15,7 @@ import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import {
   CloudWatchLogsClient,
+  CreateLogGroupCommand,
   DescribeLogGroupsCommand,
   DescribeLogStreamsCommand,
   GetLogEventsCommand,
@@ -28,7 +29,10 @@ import {
   GetPolicyCommand,
   InvokeCommand,
   RemovePermissionCommand,
+  TagResourceCommand,
   UpdateFunctionConfigurationCommand,
+  paginateListFunctions,
+  waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
   type InvokeCommandOutput,
   type LambdaClient,
@@ -862,6 +866,169 @@ describe('Lambda with SDK v3: handlers, crashes, bad input, role changes, addres
     const fits = await invoke(lambda, 'limits', { action: 'big', bytes: 6_000_000 });
     assert.equal(fits.FunctionError, undefined);
     assert.equal(fits.Payload?.length, 6_000_002);
+  });
+
+  it('runs callback-style handlers and logs console.error at level ERROR', async () => {
+    const role = await createRole(iam, 'callback-role');
+    const pkg = zip({
+      'index.js': NODE_PROBE,
+      'cb.js':
+        'exports.handler = (event, context, callback) => { setTimeout(() => callback(null, { cb: event }), 10); };\n',
+      'cberr.js': "exports.handler = (event, context, callback) => callback(new RangeError('too far'));\n",
+    });
+    await createFunction(lambda, {
+      FunctionName: 'callback',
+      Role: role,
+      Handler: 'cb.handler',
+      Code: { ZipFile: pkg },
+    });
+    await createFunction(lambda, {
+      FunctionName: 'callback-err',
+      Role: role,
+      Handler: 'cberr.handler',
+      Code: { ZipFile: pkg },
+    });
+    await createFunction(lambda, { FunctionName: 'stderr', Role: role, Code: { ZipFile: pkg } });
+
+    assert.deepEqual(payloadOf((await invoke(lambda, 'callback', { a: 1 })).Payload), { cb: { a: 1 } });
+    const failed = await invoke(lambda, 'callback-err', {});
+    assert.equal(failed.FunctionError, 'Unhandled');
+    const error = payloadOf(failed.Payload) as Record<string, unknown>;
+    assert.deepEqual([error['errorType'], error['errorMessage']], ['RangeError', 'too far']);
+
+    const out = await invoke(lambda, 'stderr', { action: 'error-log', message: 'to stderr' }, { LogType: 'Tail' });
+    const id = requestIdOf(out);
+    assert.match(
+      linesOf(tailOf(out.LogResult))[1] ?? '',
+      new RegExp(`^\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z\\t${id}\\tERROR\\tto stderr$`),
+    );
+  });
+
+  it('checks iam:PassedToService when a caller passes the role, and aws:ResourceTag when one invokes', async () => {
+    const role = await createRole(iam, 'conditions-role');
+    const passed = (service: string) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'lambda:*', Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: 'iam:PassRole',
+            Resource: role,
+            Condition: { StringEquals: { 'iam:PassedToService': service } },
+          },
+        ],
+      });
+    const create = async (creds: Creds, FunctionName: string) => {
+      const client = lambdaClient(server().endpoint, creds);
+      try {
+        return await client.send(
+          new CreateFunctionCommand({
+            FunctionName,
+            Runtime: NODE_RUNTIME,
+            Role: role,
+            Handler: 'index.handler',
+            Code: { ZipFile: nodePackage() },
+            Tags: { team: FunctionName === 'for-lambda' ? 'blue' : 'red' },
+          }),
+        );
+      } finally {
+        client.destroy();
+      }
+    };
+    const toEc2 = await createUser(iam, 'passes-to-ec2', passed('ec2.amazonaws.com'));
+    await rejectsWith(
+      create(toEc2, 'for-ec2'),
+      'AccessDeniedException',
+      403,
+      MSG.denied(userArn('passes-to-ec2'), 'iam:PassRole', role),
+    );
+    const toLambda = await createUser(iam, 'passes-to-lambda', passed('lambda.amazonaws.com'));
+    assert.equal((await create(toLambda, 'for-lambda')).FunctionName, 'for-lambda');
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'for-lambda' });
+
+    const blue = lambdaClient(
+      server().endpoint,
+      await createUser(
+        iam,
+        'blue-only',
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'lambda:InvokeFunction',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } },
+            },
+          ],
+        }),
+      ),
+    );
+    assert.deepEqual(payloadOf((await invoke(blue, 'for-lambda', { t: 1 })).Payload), {
+      echo: { t: 1 },
+      greeting: null,
+    });
+    await lambda.send(new TagResourceCommand({ Resource: functionArn('for-lambda'), Tags: { team: 'red' } }));
+    await rejectsWith(
+      invoke(blue, 'for-lambda', {}),
+      'AccessDeniedException',
+      403,
+      MSG.denied(userArn('blue-only'), 'lambda:InvokeFunction', functionArn('for-lambda')),
+    );
+    blue.destroy();
+  });
+
+  it('writes to a log group made beforehand when the role may only create streams and put events', async () => {
+    const logs = logsClient(server().endpoint);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/lambda/premade' }));
+    const role = await createRole(iam, 'streams-only-role', {
+      inline: {
+        logs: doc(
+          allow(
+            ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            'arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/premade:*',
+          ),
+        ),
+      },
+    });
+    await createFunction(lambda, { FunctionName: 'premade', Role: role });
+    await invoke(lambda, 'premade', { action: 'log', message: 'into the premade group' });
+    const found = await eventually('the premade group to get the log', async () => {
+      const got = await logMessages(logs, '/aws/lambda/premade');
+      return got?.messages.some((m) => m.includes('into the premade group')) ? got : undefined;
+    });
+    assert.equal(found.streams.length, 1);
+    logs.destroy();
+  });
+
+  it('lists functions a page at a time', async () => {
+    const role = await createRole(iam, 'pages-role');
+    for (const n of ['page-a', 'page-b', 'page-c']) {
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: n,
+          Runtime: NODE_RUNTIME,
+          Role: role,
+          Handler: 'index.handler',
+          Code: { ZipFile: nodePackage() },
+        }),
+      );
+    }
+    const names: string[] = [];
+    let pages = 0;
+    for await (const page of paginateListFunctions({ client: lambda, pageSize: 2 }, {})) {
+      pages++;
+      assert.ok((page.Functions ?? []).length <= 2);
+      names.push(...(page.Functions ?? []).map((f) => f.FunctionName ?? ''));
+    }
+    assert.ok(pages >= 2, `${pages} pages`);
+    assert.deepEqual(
+      // AWS documents no order.
+      names.filter((n) => n.startsWith('page-')).sort(),
+      ['page-a', 'page-b', 'page-c'],
+    );
+    assert.equal(new Set(names).size, names.length, 'a function listed twice');
   });
 
   // Last in this suite: it moves the server's clock for every test after it.

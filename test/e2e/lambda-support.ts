@@ -152,6 +152,9 @@ exports.handler = async (event, context) => {
     case 'log':
       console.log(event.message);
       return 'logged';
+    case 'error-log':
+      console.error(event.message);
+      return 'logged';
     case 'noisy':
       for (let i = 0; i < event.lines; i++) console.log('line ' + String(i).padStart(4, '0') + ' ' + 'x'.repeat(70));
       return 'done';
