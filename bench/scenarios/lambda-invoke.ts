@@ -11,8 +11,11 @@
  *           file, calling it with the event and printing the result as JSON; from spawn to the result read.
  * Cold and direct alternate, one of each in turn, so both see the same machine. No goal: the ratios are printed.
  *
- * Measured in the bench process itself (the runner is a library; its processes are the children). Through the
- * HTTP API: see httpInvoke below, a hook for when the Lambda Invoke API is served.
+ *   http    (node) Invoke through rolecall's Lambda API: the built `rolecall serve`, one function created with
+ *           the same handler, warm invocations one at a time over a keep-alive connection (bench/lib/lambda-http.ts);
+ *           skipped, with the reason, when the server does not serve Lambda.
+ * cold, warm and direct are measured in the bench process itself (the runner is a library; its processes are the
+ * children).
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +24,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createProcessRunner } from '../../src/lambda/process-runner.ts';
 import type { FunctionRunner, FunctionSpec, InvocationResult } from '../../src/lambda/types.ts';
+import { measureHttpInvoke, type HttpFigures } from '../lib/lambda-http.ts';
 import { table } from '../lib/report.ts';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/scenario.ts';
 
@@ -197,16 +201,7 @@ async function measureRuntime(ctx: ScenarioContext, rt: Runtime, codeDir: string
   }
 }
 
-/**
- * HOOK (lambda-core): once rolecall serves the Lambda API, measure `POST /2015-03-31/functions/<name>/invocations`
- * against a `rolecall serve` target (CreateFunction with this handler zipped, then warm invokes over keep-alive
- * HTTP with the load generator, as in get-role.ts) and add it to the table as `http-warm`. Until then: skipped.
- */
-function httpInvoke(): { skipped: string } {
-  return { skipped: 'the Lambda Invoke API is not served on this branch (hook: httpInvoke in this file)' };
-}
-
-function lines(figures: readonly RuntimeFigures[], skipped: readonly string[]): string[] {
+function lines(figures: readonly RuntimeFigures[], http: HttpFigures, skipped: readonly string[]): string[] {
   const header = ['runtime', 'what', 'n', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', 'p50 vs direct'];
   const rows: string[][] = [header];
   for (const f of figures) {
@@ -222,6 +217,7 @@ function lines(figures: readonly RuntimeFigures[], skipped: readonly string[]): 
     ];
     rows.push(row('direct spawn', f.direct), row('cold invoke', f.cold), row('init duration', f.initDuration));
     rows.push(row('warm invoke', f.warm));
+    if (f.runtime === 'node' && !('skipped' in http)) rows.push(row('http warm invoke', summarize(http.samples)));
   }
   const out = [
     'lambda-invoke: one invocation of a trivial handler through the FunctionRunner, cold and warm, against spawning',
@@ -239,6 +235,15 @@ function lines(figures: readonly RuntimeFigures[], skipped: readonly string[]): 
       `  ${f.runtime}: cold = ${times(f.cold.p50 / f.direct.p50)} direct (p50 ${ms(f.cold.p50)} against ${ms(f.direct.p50)} ms); ` +
         `warm = ${times(f.warm.p50 / f.direct.p50)} direct, ${times(f.direct.p50 / f.warm.p50)} faster ` +
         `(${Math.round(f.warm.perSecond)} invocations/s one at a time)`,
+    );
+  }
+  const node = figures.find((f) => f.runtime === 'node');
+  if (node !== undefined && !('skipped' in http)) {
+    const p50 = summarize(http.samples).p50;
+    out.push(
+      `  http: warm Invoke through rolecall serve p50 ${ms(p50)} ms = ${times(p50 / node.warm.p50)} the runner's warm ` +
+        `invoke (+${ms(p50 - node.warm.p50)} ms for HTTP, SigV4, authorization, log delivery); ` +
+        `${Math.round(http.perSecond)} invocations/s one at a time; its first (cold) Invoke took ${ms(http.firstMs)} ms`,
     );
   }
   out.push(
@@ -282,16 +287,27 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
         },
       });
     }
-    skipped.push(`http: ${httpInvoke().skipped}`);
     const figures: RuntimeFigures[] = [];
     for (const rt of runtimes) figures.push(await measureRuntime(ctx, rt, codeDir));
+    const http = await measureHttpInvoke(NODE_HANDLER, ctx.options.seconds);
+    if ('skipped' in http) skipped.push(`http (Invoke through rolecall serve): ${http.skipped}`);
+    else ctx.log(`http: ${http.samples.length} warm invocations, ${Math.round(http.perSecond)}/s one at a time`);
     return {
       name: 'lambda-invoke',
       description: 'Lambda invocations through the execution layer, cold and warm, against a direct spawn',
       targets: [],
       points: [],
       comparisons: [],
-      appendix: { lines: lines(figures, skipped), data: { coldStarts: COLD_STARTS, figures, skipped } },
+      appendix: {
+        lines: lines(figures, http, skipped),
+        data: {
+          coldStarts: COLD_STARTS,
+          figures,
+          http:
+            'skipped' in http ? null : { ...summarize(http.samples), firstMs: http.firstMs, perSecond: http.perSecond },
+          skipped,
+        },
+      },
     };
   } finally {
     rmSync(codeDir, { recursive: true, force: true });

@@ -25,6 +25,16 @@ const hasPython = (() => {
   }
 })();
 const python = hasPython ? {} : { skip: 'python3 is not installed' };
+const hasSetpriv =
+  process.platform === 'linux' &&
+  (() => {
+    try {
+      execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 
 let folders = 0;
 /** A code folder holding the given files. */
@@ -54,6 +64,7 @@ exports.callback = (event, context, callback) => { setTimeout(() => callback(nul
 exports.callbackError = (event, context, callback) => { callback(new RangeError('too far')); };
 exports.hang = () => { console.log('pid ' + process.pid); return new Promise(() => {}); };
 exports.crash = () => { console.log('pid ' + process.pid); process.exit(7); };
+exports.spinWithPidFile = () => { require('fs').writeFileSync(process.env.PID_FILE, String(process.pid)); for (;;) {} };
 exports.slow = async () => { await new Promise((r) => setTimeout(r, 300)); return process.pid; };
 exports.loud = async () => {
   process.stdout.write('y'.repeat(300 * 1024));
@@ -522,6 +533,39 @@ describe('process runner: the pool', () => {
     await assert.rejects(invoke(runner, one), /closed/);
   });
 
+  it('close() during a start: the invocation is refused and no process starts', async () => {
+    const runner = createProcessRunner({ log });
+    const dir = code(NODE_CODE);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const pending = invoke(runner, spec(dir, 'nodejs20.x', 'index.handler'), {}, async () => {
+      await gate;
+      return credentials();
+    });
+    const closed = runner.close();
+    release();
+    await closed;
+    await assert.rejects(pending, /closed/);
+  });
+
+  it('passes on a failure to get the role’s credentials, and starts nothing', async () => {
+    const runner = createProcessRunner({ log });
+    const dir = code(NODE_CODE);
+    try {
+      const denied = Object.assign(new Error('Lambda cannot assume the role'), { code: 'AccessDenied' });
+      await assert.rejects(
+        invoke(runner, spec(dir, 'nodejs20.x', 'index.handler'), {}, async () => {
+          throw denied;
+        }),
+        (err) => err === denied,
+      );
+      const ok = await invoke(runner, spec(dir, 'nodejs20.x', 'index.handler'));
+      assert.equal(ok.coldStart, true);
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('stops idle processes after the idle time', async () => {
     const runner = createProcessRunner({ log, idleMs: 1 });
     const dir = code(NODE_CODE);
@@ -536,25 +580,36 @@ describe('process runner: the pool', () => {
 });
 
 describe('process runner: rolecall dying', () => {
-  /** A rolecall stand-in: runs one invocation of each runtime, prints the function processes' pids, then waits. */
-  function driver(dir: string, runtimes: string[]): string {
+  /**
+   * A rolecall stand-in: one idle warm process per runtime, and (when `spin`) a Node handler spinning in a loop
+   * that never yields, which cannot see its channel close; it prints all their pids, then waits to be killed.
+   */
+  function driver(dir: string, runtimes: string[], spin: boolean): string {
     const runner = pathToFileURL(join(import.meta.dirname, 'process-runner.ts')).href;
     const file = join(root, `driver${++folders}.mts`);
+    const pidFile = join(root, `spinning${folders}.pid`);
     writeFileSync(
       file,
-      `import { createProcessRunner } from ${JSON.stringify(runner)};
+      `import { readFileSync, existsSync } from 'node:fs';
+import { createProcessRunner } from ${JSON.stringify(runner)};
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const runner = createProcessRunner({ log: quiet as never });
+const credentials = async () => ({ accessKeyId: 'ASIA', secretAccessKey: 's', sessionToken: 't',
+  expiration: new Date(Date.now() + 3_600_000) });
+const spec = (runtime, handler) => ({ functionName: 'f', functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:' + handler + runtime,
+  version: '$LATEST', runtime, handler, codeDir: ${JSON.stringify(dir)}, codeSha256: 'x', revisionId: 'r',
+  timeoutSeconds: 300, memorySizeMb: 128, environment: { PID_FILE: ${JSON.stringify(pidFile)} }, region: 'us-east-1',
+  logGroupName: '/aws/lambda/f', endpointUrl: 'http://127.0.0.1:1' });
 const pids = [];
-for (const [runtime, handler] of ${JSON.stringify(runtimes.map((r) => [r, r.startsWith('python') ? 'app.handler' : 'index.handler']))}) {
-  const spec = { functionName: 'f', functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:' + runtime,
-    version: '$LATEST', runtime, handler, codeDir: ${JSON.stringify(dir)}, codeSha256: 'x', revisionId: 'r',
-    timeoutSeconds: 30, memorySizeMb: 128, environment: {}, region: 'us-east-1', logGroupName: '/aws/lambda/f',
-    endpointUrl: 'http://127.0.0.1:1' };
-  const credentials = async () => ({ accessKeyId: 'ASIA', secretAccessKey: 's', sessionToken: 't',
-    expiration: new Date(Date.now() + 3_600_000) });
-  const r = await runner.invoke({ spec, credentials, payload: Buffer.from('{}'), requestId: 'r-' + runtime });
+for (const runtime of ${JSON.stringify(runtimes)}) {
+  const handler = runtime.startsWith('python') ? 'app.handler' : 'index.handler';
+  const r = await runner.invoke({ spec: spec(runtime, handler), credentials, payload: Buffer.from('{}'), requestId: 'r-' + runtime });
   pids.push(JSON.parse(r.payload.toString()).pid);
+}
+if (${spin}) {
+  void runner.invoke({ spec: spec('nodejs20.x', 'index.spinWithPidFile'), credentials, payload: Buffer.from('{}'), requestId: 'spin' });
+  while (!existsSync(${JSON.stringify(pidFile)})) await new Promise((r) => setTimeout(r, 20));
+  pids.push(Number(readFileSync(${JSON.stringify(pidFile)}, 'utf8')));
 }
 console.log(JSON.stringify(pids));
 setInterval(() => {}, 1000);
@@ -563,10 +618,10 @@ setInterval(() => {}, 1000);
     return file;
   }
 
-  it('leaves no function process behind when rolecall is killed', async () => {
+  async function killedParentLeavesNothing(spin: boolean): Promise<void> {
     const dir = code({ ...NODE_CODE, ...(hasPython ? PYTHON_CODE : {}) });
     const runtimes = hasPython ? ['nodejs20.x', 'python3.12'] : ['nodejs20.x'];
-    const parent = spawn(process.execPath, ['--import', 'tsx', driver(dir, runtimes)], {
+    const parent = spawn(process.execPath, ['--import', 'tsx', driver(dir, runtimes, spin)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -578,11 +633,19 @@ setInterval(() => {}, 1000);
       });
       parent.on('exit', (code) => reject(new Error(`the driver exited (${code}) before printing: ${out}`)));
     });
-    assert.equal(pids.length, runtimes.length);
+    assert.equal(pids.length, runtimes.length + (spin ? 1 : 0));
     for (const pid of pids) assert.ok(alive(pid));
     parent.kill('SIGKILL');
-    // The function processes see their channel close and exit on their own; wait for that, up to 10 s.
+    // Idle processes see their channel close; a spinning one is killed by the kernel (setpriv --pdeathsig).
     for (let i = 0; i < 200 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(pids.filter(alive), []);
-  });
+  }
+
+  it('leaves no idle function process behind when rolecall is killed', () => killedParentLeavesNothing(false));
+
+  it(
+    'leaves no busy function process behind either, even one that never yields (Linux, with setpriv)',
+    hasSetpriv ? {} : { skip: 'needs Linux and util-linux setpriv' },
+    () => killedParentLeavesNothing(true),
+  );
 });

@@ -215,6 +215,8 @@ class ProcessRunner implements FunctionRunner {
     try {
       const launch = await this.runtimes.launch(spec.runtime);
       const credentials = await waiting.request.credentials();
+      // close() ran meanwhile: it can no longer see this process, so it must not start.
+      if (this.closed) throw new RunnerClosedError('the function runner is closed');
       const stream = logStreamName(spec.version);
       started = performance.now();
       const proc = new FunctionProcess({

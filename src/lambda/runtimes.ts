@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 
 export const PACKAGE_ROOT = resolve(import.meta.dirname, '..', '..');
 export const RUNTIMES_DIR = join(PACKAGE_ROOT, 'runtimes');
@@ -42,6 +42,26 @@ export class UnsupportedRuntimeError extends Error {
 export const isUnsupportedRuntime = (err: unknown): err is UnsupportedRuntimeError =>
   err instanceof UnsupportedRuntimeError;
 
+/**
+ * util-linux's setpriv, when there is one (Linux): started through `setpriv --pdeathsig KILL`, a function process
+ * is killed by the kernel when rolecall dies, even while its handler spins and cannot notice its channel closing.
+ * setpriv execs the runtime, so the pid stays the same.
+ */
+const SETPRIV =
+  process.platform === 'linux'
+    ? (process.env['PATH'] ?? '')
+        .split(delimiter)
+        .filter((dir) => dir !== '')
+        .map((dir) => join(dir, 'setpriv'))
+        .find((file) => existsSync(file))
+    : undefined;
+
+function guarded(language: RuntimeLanguage, command: string, args: readonly string[]): Launch {
+  return SETPRIV === undefined
+    ? { language, command, args }
+    : { language, command: SETPRIV, args: ['--pdeathsig', 'KILL', '--', command, ...args] };
+}
+
 /** How to start one process of a runtime: `command ...args <marker>`. */
 export interface Launch {
   readonly language: RuntimeLanguage;
@@ -62,7 +82,7 @@ export class RuntimeResolver {
   async launch(runtime: string): Promise<Launch> {
     const language = runtimeLanguage(runtime);
     if (language === 'node') {
-      return { language, command: process.execPath, args: [NODE_BOOTSTRAP] };
+      return guarded(language, process.execPath, [NODE_BOOTSTRAP]);
     }
     if (language === 'python') {
       const python = await this.pythonExecutable();
@@ -70,7 +90,7 @@ export class RuntimeResolver {
         throw new UnsupportedRuntimeError(runtime, `${runtime} needs python3, which is not installed here`);
       }
       // -u: unbuffered stdout/stderr, so that print() output reaches the log as it happens (AWS does the same).
-      return { language, command: python, args: ['-u', PYTHON_BOOTSTRAP] };
+      return guarded(language, python, ['-u', PYTHON_BOOTSTRAP]);
     }
     throw new UnsupportedRuntimeError(runtime, `rolecall cannot run the runtime ${runtime}`);
   }
