@@ -380,6 +380,19 @@ describe('process runner: Node.js', () => {
     assert.match(lines.at(-1) ?? '', /^REPORT /);
   });
 
+  it('rejects a python runtime when python3 is missing', async () => {
+    const noPython = createProcessRunner({ log, pythonCommand: join(root, 'no-such-python3') });
+    try {
+      await assert.rejects(invoke(noPython, spec(dir, 'python3.12', 'app.handler')), (err: unknown) => {
+        assert.ok(isUnsupportedRuntime(err));
+        assert.match(err.message, /python3\.12 needs python3/);
+        return true;
+      });
+    } finally {
+      await noPython.close();
+    }
+  });
+
   it('rejects a runtime it cannot run', async () => {
     await assert.rejects(invoke(runner, spec(dir, 'java21', 'example.Handler')), (err: unknown) =>
       isUnsupportedRuntime(err),
