@@ -39,6 +39,12 @@ export interface ProcessRunnerOptions {
   readonly idleMs?: number;
   /** The python3 to ask for the real interpreter; default `python3` on PATH. */
   readonly pythonCommand?: string;
+  /**
+   * rolecall's clock (ms), on which the role credentials' expiration is stated; default Date.now. Users and tests
+   * move that clock forward (POST /_rolecall/clock), so comparing the expiry with the wall clock would keep a
+   * warm process whose credentials rolecall already refuses (ExpiredToken).
+   */
+  readonly now?: () => number;
 }
 
 interface Worker {
@@ -85,6 +91,7 @@ class ProcessRunner implements FunctionRunner {
   private readonly log: Logger;
   private readonly max: number;
   private readonly idleMs: number;
+  private readonly now: () => number;
   private readonly runtimes: RuntimeResolver;
   private readonly workers = new Set<Worker>();
   /** Processes being started: they count against the cap before they exist. */
@@ -101,6 +108,7 @@ class ProcessRunner implements FunctionRunner {
     this.log = options.log;
     this.max = Math.max(1, options.maxProcesses ?? defaultMaxProcesses());
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+    this.now = options.now ?? Date.now;
     this.runtimes = new RuntimeResolver(options.pythonCommand);
     this.sweeper = setInterval(() => this.sweep(), Math.min(SWEEP_MS, Math.max(1_000, this.idleMs / 2)));
     this.sweeper.unref();
@@ -164,7 +172,7 @@ class ProcessRunner implements FunctionRunner {
 
   /** An idle process for the key, whose credentials outlast REFRESH_BEFORE_EXPIRY_MS after this invocation's timeout. */
   private idleWorker(key: string, timeoutSeconds: number): Worker | undefined {
-    const now = Date.now();
+    const now = this.now();
     for (const w of this.workers) {
       if (w.busy || w.retiring || w.key !== key || !w.process.alive) continue;
       if (w.credentials.expiration.getTime() - now < REFRESH_BEFORE_EXPIRY_MS + timeoutSeconds * 1000) {
@@ -416,9 +424,10 @@ class ProcessRunner implements FunctionRunner {
 
   private sweep(): void {
     const now = Date.now();
+    const clockNow = this.now();
     for (const w of this.workers) {
       if (w.busy) continue;
-      const expiring = w.credentials.expiration.getTime() - now < REFRESH_BEFORE_EXPIRY_MS;
+      const expiring = w.credentials.expiration.getTime() - clockNow < REFRESH_BEFORE_EXPIRY_MS;
       if (expiring || now - w.idleSince >= this.idleMs) void this.stop(w);
     }
   }

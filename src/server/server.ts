@@ -64,7 +64,9 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
   // Deployment packages beside the store; the memory store keeps them in a temp folder removed on close.
   const lambdaDir =
     config.store === 'memory' ? mkdtempSync(join(tmpdir(), 'rolecall-lambda-')) : join(dataDir, 'lambda');
-  const runner = hooks.lambdaRunner ?? createProcessRunner({ log });
+  const clock = new AdjustableClock();
+  // Credentials given to function processes expire on rolecall's clock, which can be moved forward.
+  const runner = hooks.lambdaRunner ?? createProcessRunner({ log, now: () => clock.now().getTime() });
   const background = new Set<Promise<unknown>>();
   const dropLambdaDir = () => {
     if (config.store === 'memory') rmSync(lambdaDir, { recursive: true, force: true });
@@ -83,7 +85,6 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
     if (swept > 0) log.info({ swept }, `removed ${swept} S3 bodies that no object names (an interrupted write)`);
     const catalogue = AwsManagedPolicies.load();
     const tokenKey = await loadTokenKey(store);
-    const clock = new AdjustableClock();
     // Lambda authorizes its own requests on a function's behalf (log delivery) with the pipeline's authorizer,
     // whose action catalogue exists only once the services do.
     const late: { authDeps?: AuthorizeDeps } = {};

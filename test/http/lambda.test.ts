@@ -397,7 +397,7 @@ describe('functions: create, read, list, update, delete', () => {
     assert.equal(res.status, 413);
     assert.equal(res.headers.get('x-amzn-errortype'), 'RequestEntityTooLargeException');
     assert.equal(
-      ((await res.json()) as { message: string }).message,
+      ((await res.json()) as { Message: string }).Message,
       'Request must be smaller than 69905067 bytes for the CreateFunction operation',
     );
   });

@@ -34,6 +34,8 @@ export interface RestJsonOptions {
   readonly validationCode?: string;
   /** Extra body fields of every error (Lambda adds `"Type": "User"`). */
   readonly errorFields?: (error: AwsError) => Record<string, string>;
+  /** The body's name for the message: `message` (most), `Message` (Lambda: `{"Type":"User","Message":…}`). */
+  readonly messageField?: 'message' | 'Message';
 }
 
 export function createRestJsonCodec(extra: RestJsonOptions = {}): Codec {
@@ -53,7 +55,7 @@ export function createRestJsonCodec(extra: RestJsonOptions = {}): Codec {
         'x-amzn-requestid': requestId,
         'x-amzn-errortype': error.code,
       },
-      body: JSON.stringify({ ...extra.errorFields?.(error), message: error.message }),
+      body: JSON.stringify({ ...extra.errorFields?.(error), [extra.messageField ?? 'message']: error.message }),
     }),
     // REST services answer authentication failures with 403 (the JSON codes, HTTP status of API Gateway-fronted
     // services: aws-sdk-js issue threads quote Lambda's 403 UnrecognizedClientException).

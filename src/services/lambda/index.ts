@@ -35,6 +35,8 @@ export function createLambdaService(deps: LambdaDeps): ServiceDefinition {
         validationCode: 'InvalidParameterValueException',
         // Lambda's client errors carry "Type": "User" beside the message (botocore's error shapes).
         errorFields: (error) => (error.fault === 'Sender' ? { Type: 'User' } : { Type: 'Service' }),
+        // Recorded responses: {"Message":"Function not found: arn:…","Type":"User"} (aarondfrancis/sidecar#23).
+        messageField: 'Message',
       }),
       authorization: (operation, input, principal, region) => lambdaPlan(deps, operation, input, principal, region),
     },

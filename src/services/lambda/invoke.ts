@@ -4,8 +4,11 @@
  * and runs in the background; DryRun only checks that the caller may invoke (204). The caller's permission
  * (lambda:InvokeFunction, under the function's resource policy) was decided by the pipeline. Limits (Lambda
  * quotas): 6 MB request payload for synchronous invocations, 1 MB for asynchronous ones (raised from 256 KB in
- * 2025), answered with RequestTooLargeException (413) `Request must be smaller than 6291456 bytes for the
- * InvokeFunction operation`. A payload that is not JSON is InvalidRequestContentException `Could not parse
+ * 2025), answered with 413 and X-Amzn-Errortype RequestEntityTooLargeException — not the model's
+ * RequestTooLargeException — `Request must be smaller than 6291456 bytes for the InvokeFunction operation`, and for
+ * Event `<n> byte payload is too large for the Event invocation type (limit 1048576 bytes)` (recorded responses,
+ * find_string of either text; docs/research/lambda-facts.md §3). A synchronous response past 6291556 bytes becomes
+ * the error document `Function.ResponseSizeTooLarge` (FunctionError Unhandled). A payload that is not JSON is InvalidRequestContentException `Could not parse
  * request body into json: …`; an empty one is the event `{}`.
  *
  * The execution itself is the FunctionRunner's (src/lambda/); this file hands it the function as a FunctionSpec
@@ -27,14 +30,24 @@ type InvokeOps = Pick<LambdaOperations, 'Invoke'>;
 
 export const MAX_SYNC_PAYLOAD = 6_291_456;
 export const MAX_ASYNC_PAYLOAD = 1_048_576;
+export const MAX_SYNC_RESPONSE = 6_291_556;
+
+const RESPONSE_TOO_LARGE = Buffer.from(
+  JSON.stringify({
+    errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_SYNC_RESPONSE} bytes).`,
+    errorType: 'Function.ResponseSizeTooLarge',
+  }),
+);
 
 function checkPayload(payload: Buffer, event: boolean): Buffer {
   const limit = event ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
   if (payload.length > limit) {
     throw new AwsError(
-      'RequestTooLargeException',
+      'RequestEntityTooLargeException',
       413,
-      `Request must be smaller than ${limit} bytes for the ${event ? 'InvokeAsync' : 'InvokeFunction'} operation`,
+      event
+        ? `${payload.length} byte payload is too large for the Event invocation type (limit ${limit} bytes)`
+        : `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
     );
   }
   if (payload.length === 0) return Buffer.from('{}');
@@ -128,11 +141,13 @@ export function invokeHandlers(deps: LambdaDeps): Handlers<InvokeOps> {
         return { StatusCode: 202 };
       }
       const result = await execute(deps, address.account, record, payload, ctx.requestId);
+      const tooLarge = result.payload.length > MAX_SYNC_RESPONSE;
+      const functionError = tooLarge ? 'Unhandled' : result.functionError;
       return {
         StatusCode: 200,
-        Payload: result.payload,
+        Payload: tooLarge ? RESPONSE_TOO_LARGE : result.payload,
         ExecutedVersion: LATEST,
-        ...(result.functionError !== undefined && { FunctionError: result.functionError }),
+        ...(functionError !== undefined && { FunctionError: functionError }),
         ...(input.LogType === 'Tail' && { LogResult: logTail(result) }),
       };
     },
