@@ -4,7 +4,7 @@
 // is missing. Code folders are written to a temporary folder per test file.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -150,12 +150,17 @@ function invoke(
 
 const json = (r: InvocationResult) => JSON.parse(r.payload.toString('utf8')) as Record<string, unknown>;
 const messages = (r: InvocationResult) => r.logLines.map((l) => l.message);
+/** Running, not merely a zombie waiting for an init process that may not reap it (containers). */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 };
 const pidFromLog = (r: InvocationResult) => Number(/pid (\d+)/.exec(messages(r).join(''))?.[1]);
@@ -665,7 +670,7 @@ setInterval(() => {}, 1000);
     for (const pid of pids) assert.ok(alive(pid));
     parent.kill('SIGKILL');
     // Idle processes see their channel close; a spinning one is killed by the kernel (setpriv --pdeathsig).
-    for (let i = 0; i < 200 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 600 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(pids.filter(alive), []);
   }
 
