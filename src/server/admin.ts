@@ -11,6 +11,8 @@
  *   GET  /_rolecall/suggest-policy?role=NAME|ARN[&since=24h|ISO][&account=ID]  → `rolecall suggest-policy`: a
  *        least-privilege policy from the role's recorded requests; root-signed, the role in the signer's account
  *        unless an ARN or account says otherwise
+ *   GET  /_rolecall/audit/events[?since=ISO&principal=ARN&denied=true&limit=N&after=EVENT_ID]  → audit records of
+ *        every account, newest first, {"events": […], "next": EVENT_ID}; SigV4-signed by an account root only
  */
 import type { KeyResolver } from '../auth/credentials.ts';
 import type { AdjustableClock } from '../model/clock.ts';
@@ -21,6 +23,7 @@ import type { ExplainReport } from '../audit/explain-types.ts';
 import type { SuggestQuery, SuggestReport } from '../audit/suggest-service.ts';
 import { SuggestError } from '../audit/suggest-service.ts';
 import { parseSince } from '../audit/since.ts';
+import type { AuditEvent, AuditFilter } from '../audit/types.ts';
 
 /** An admin request, with its (small) body read whole. */
 export interface AdminRequest {
@@ -46,6 +49,11 @@ export interface AdminDeps {
   readonly explain?: (requestId: string) => ExplainReport | undefined;
   /** `rolecall suggest-policy` over the audit trail; absent when no trail is wired. */
   readonly suggestPolicy?: (query: SuggestQuery) => Promise<SuggestReport>;
+  /** The audit trail (newest first), for `rolecall audit`; absent when auditing is off. */
+  readonly audit?: {
+    find(filter: AuditFilter, limit: number, after?: string): readonly AuditEvent[];
+    has(eventId: string): boolean;
+  };
 }
 
 const json = (status: number, value: unknown): GatewayResponse => ({
@@ -189,6 +197,48 @@ async function suggestPolicy(deps: AdminDeps, req: AdminRequest): Promise<Gatewa
   }
 }
 
+const AUDIT_PARAMS = new Set(['since', 'principal', 'denied', 'limit', 'after']);
+const MAX_AUDIT_PAGE = 1000;
+
+function auditEvents(deps: AdminDeps, req: AdminRequest): GatewayResponse {
+  if (req.method !== 'GET') return methodNotAllowed(['GET']);
+  if (!signedByRoot(deps, req)) {
+    return json(403, { error: 'audit events need a request signed (SigV4) with account root credentials' });
+  }
+  const params = new URLSearchParams(req.query);
+  const bad = (error: string) => json(400, { error });
+  for (const key of params.keys()) {
+    if (!AUDIT_PARAMS.has(key)) return bad(`unknown parameter '${key}' (known: ${[...AUDIT_PARAMS].join(', ')})`);
+    if (params.getAll(key).length > 1) return bad(`parameter '${key}' given twice`);
+  }
+  const since = params.get('since');
+  const sinceDate = since === null ? undefined : new Date(since);
+  if (sinceDate && Number.isNaN(sinceDate.getTime())) return bad('since must be an ISO 8601 time');
+  const denied = params.get('denied');
+  if (denied !== null && denied !== 'true' && denied !== 'false') return bad('denied must be true or false');
+  const limitText = params.get('limit') ?? '100';
+  const limit = Number(limitText);
+  if (!/^\d{1,4}$/.test(limitText) || limit < 1 || limit > MAX_AUDIT_PAGE) {
+    return bad(`limit must be a whole number from 1 to ${MAX_AUDIT_PAGE}`);
+  }
+  const principal = params.get('principal');
+  const after = params.get('after') ?? undefined;
+  if (!deps.audit) return json(200, { events: [], auditing: 'off' });
+  if (after !== undefined && !deps.audit.has(after)) return bad(`after: no kept event has the id '${after}'`);
+  const page = deps.audit.find(
+    {
+      ...(sinceDate && { since: sinceDate }),
+      ...(principal !== null && { principalArn: principal }),
+      ...(denied === 'true' && { deniedOnly: true }),
+    },
+    limit + 1,
+    after,
+  );
+  const events = page.slice(0, limit);
+  const last = events[events.length - 1];
+  return json(200, { events, ...(page.length > limit && last && { next: last.eventID }) });
+}
+
 export function handleAdmin(deps: AdminDeps, req: AdminRequest): GatewayResponse | Promise<GatewayResponse> {
   switch (req.path) {
     case '/_rolecall/health':
@@ -202,6 +252,8 @@ export function handleAdmin(deps: AdminDeps, req: AdminRequest): GatewayResponse
       return findings(deps, req);
     case '/_rolecall/suggest-policy':
       return suggestPolicy(deps, req);
+    case '/_rolecall/audit/events':
+      return auditEvents(deps, req);
     default: {
       const explained = /^\/_rolecall\/explain\/([A-Za-z0-9_.:-]{1,128})$/.exec(req.path);
       if (explained) return explain(deps, req, explained[1] ?? '');

@@ -15,7 +15,7 @@ import { authorize } from '../auth/authorize.ts';
 import { denialError } from '../auth/denials.ts';
 import { keyUsageRecorder } from '../auth/key-usage.ts';
 import { loadTokenKey } from '../state/secrets.ts';
-import { InstanceCredentials } from '../imds/credentials.ts';
+import { InstanceCredentials, type CredentialsIssue } from '../imds/credentials.ts';
 import { MetadataListeners } from '../imds/listeners.ts';
 import { stateAt } from '../model/ec2.ts';
 import { iamService } from '../services/iam/index.ts';
@@ -36,10 +36,14 @@ import { startHttpServer } from './http-server.ts';
 import { createPipeline } from './pipeline.ts';
 import { findingsService } from './findings.ts';
 import { VERSION } from './version.ts';
+import { StoredAuditTrail } from '../audit/trail.ts';
+import { buildDeliveryEvent, buildRequestEvent } from '../audit/record.ts';
 
 export interface RunningServer {
   readonly endpoint: string;
   readonly clock: AdjustableClock;
+  /** The audit trail; undefined when auditing is off. */
+  readonly audit: StoredAuditTrail | undefined;
   close(): Promise<void>;
 }
 
@@ -50,6 +54,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // S3 bodies live beside the store: files for SQLite, buffers for the memory store (nothing survives it anyway).
   const blobs = config.store === 'memory' ? new MemoryBlobStore() : new FileBlobStore(join(dataDir, 'blobs'));
   let ready = false;
+  let audit: StoredAuditTrail | undefined;
   try {
     await blobs.open();
     const iam = await IamState.load(store);
@@ -61,6 +66,17 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     const catalogue = AwsManagedPolicies.load();
     const tokenKey = await loadTokenKey(store);
     const clock = new AdjustableClock();
+    // Retention follows rolecall's clock, so moving it forward ages the trail like everything else.
+    audit =
+      config.audit === 'off'
+        ? undefined
+        : await StoredAuditTrail.load(store, {
+            maxEvents: config.auditMaxEvents,
+            maxAgeMs: config.auditMaxAgeMs,
+            now: () => clock.now(),
+            log,
+          });
+    const trail = audit;
     const services = new Map<string, ServiceDefinition>([
       ['iam', iamService(iam, catalogue)],
       ['sts', stsService(iam, tokenKey)],
@@ -70,7 +86,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       // Keyed by its signing name (the credential scope's service), which is not its model's name.
       ['access-analyzer', accessAnalyzerService(await ServiceReference.open())],
       ['lambda', createLambdaService()],
-      ['cloudtrail', createCloudTrailService()],
+      ['cloudtrail', createCloudTrailService(trail)],
     ]);
     // Services that name their own authorization checks (S3, Logs, Access Analyzer) need no catalogue entries.
     const actions = await loadActionCatalogue(
@@ -88,8 +104,28 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       authorize: (request) => authorize({ state: iam, awsManaged: catalogue, actions }, request),
       denial: (protocol, principal, result) => denialError(tokenKey, protocol, principal, result),
       keyUsed: keyUsageRecorder(iam, log),
+      ...(trail && { audit: (capture) => trail.defer(() => buildRequestEvent(capture)) }),
     });
-    const metadata = new MetadataListeners(iam, new InstanceCredentials(iam, tokenKey), clock, log);
+    const delivered = trail
+      ? (issue: CredentialsIssue) =>
+          trail.defer(() =>
+            buildDeliveryEvent({
+              time: issue.now,
+              account: issue.account,
+              region: issue.instance.region,
+              instanceId: issue.instance.instanceId,
+              roleArn: issue.role.arn,
+              ...(issue.claims && {
+                accessKeyId: issue.claims.accessKeyId,
+                expiresAt: new Date(issue.claims.expiresAt),
+              }),
+              durationSeconds: issue.durationSeconds,
+              trust: issue.trust,
+              trustPolicy: issue.trustPolicy,
+            }),
+          )
+      : undefined;
+    const metadata = new MetadataListeners(iam, new InstanceCredentials(iam, tokenKey, delivered), clock, log);
     const instanceInfo = (id: string) => {
       for (const account of iam.accounts('ec2.instance')) {
         const instance = iam.get('ec2.instance', account, id);
@@ -116,7 +152,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     const http = await startHttpServer(
       {
         pipeline,
-        admin: { version: VERSION, ready: () => ready, clock, resolveKey, instance: instanceInfo, findings },
+        admin: {
+          version: VERSION,
+          ready: () => ready,
+          clock,
+          resolveKey,
+          instance: instanceInfo,
+          findings,
+          ...(trail && { audit: trail }),
+        },
         log,
       },
       config.host,
@@ -135,15 +179,19 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     return {
       endpoint,
       clock,
+      audit: trail,
       close: async () => {
         ready = false;
         await metadata.close();
         await http.close();
+        // Every answered request is recorded before the store closes.
+        await trail?.close();
         await blobs.close();
         await store.close();
       },
     };
   } catch (err) {
+    await audit?.close();
     await blobs.close();
     await store.close();
     throw err;
