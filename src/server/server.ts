@@ -14,6 +14,9 @@ import { loadActionCatalogue } from '../auth/actions.ts';
 import { authorize } from '../auth/authorize.ts';
 import { denialError } from '../auth/denials.ts';
 import { keyUsageRecorder } from '../auth/key-usage.ts';
+import { roleUsageRecorder } from '../auth/role-usage.ts';
+import { explainRequest } from '../audit/explain.ts';
+import { suggestForRole, type SuggestQuery } from '../audit/suggest-service.ts';
 import { loadTokenKey } from '../state/secrets.ts';
 import { InstanceCredentials, type CredentialsIssue } from '../imds/credentials.ts';
 import { MetadataListeners } from '../imds/listeners.ts';
@@ -77,14 +80,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
             log,
           });
     const trail = audit;
+    const reference = await ServiceReference.open();
     const services = new Map<string, ServiceDefinition>([
-      ['iam', iamService(iam, catalogue)],
+      ['iam', iamService(iam, catalogue, trail)],
       ['sts', stsService(iam, tokenKey)],
       ['ec2', ec2Service(iam)],
       ['s3', createS3Service({ state: s3, blobs })],
       ['logs', createLogsService({ state: logs, clock })],
       // Keyed by its signing name (the credential scope's service), which is not its model's name.
-      ['access-analyzer', accessAnalyzerService(await ServiceReference.open())],
+      ['access-analyzer', accessAnalyzerService(reference)],
       ['lambda', createLambdaService()],
       ['cloudtrail', createCloudTrailService(trail)],
     ]);
@@ -95,6 +99,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         .flatMap((s) => Object.keys(s.model.operations).map((op) => `${s.model.service}:${op}`)),
     );
     const resolveKey = keyResolver(iam, tokenKey);
+    const keyUsed = keyUsageRecorder(iam, log);
+    const roleUsed = roleUsageRecorder(iam, log);
     const pipeline = createPipeline({
       services,
       clock,
@@ -103,7 +109,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       resolveKey,
       authorize: (request) => authorize({ state: iam, awsManaged: catalogue, actions }, request),
       denial: (protocol, principal, result) => denialError(tokenKey, protocol, principal, result),
-      keyUsed: keyUsageRecorder(iam, log),
+      keyUsed: (principal, service, region, now) => {
+        keyUsed(principal, service, region, now);
+        void roleUsed(principal, region, now);
+      },
       ...(trail && { audit: (capture) => trail.defer(() => buildRequestEvent(capture)) }),
     });
     const delivered = trail
@@ -159,7 +168,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
           resolveKey,
           instance: instanceInfo,
           findings,
-          ...(trail && { audit: trail }),
+          ...(trail && {
+            audit: trail,
+            explain: (requestId: string) => explainRequest({ state: iam, awsManaged: catalogue, trail }, requestId),
+            suggestPolicy: (query: SuggestQuery) =>
+              suggestForRole(
+                { state: iam, awsManaged: catalogue, trail, clock, reference: () => Promise.resolve(reference) },
+                query,
+              ),
+          }),
         },
         log,
       },
