@@ -84,6 +84,13 @@ export function eventPrincipal(identity: AuditUserIdentity): EventPrincipal | un
         entityType: 'role',
       };
     }
+    case 'AWSService':
+      // A service acting for the account (the metadata service's AssumeRole): only the resource policy decides.
+      return identity.invokedBy === undefined
+        ? undefined
+        : {
+            engine: { type: 'service', arn: identity.invokedBy, account: '', service: identity.invokedBy },
+          };
     default:
       return undefined;
   }

@@ -234,6 +234,42 @@ describe('explainRequest', () => {
     assert.ok(report?.notes.some((n) => n.includes('as it was when the request ran')));
   });
 
+  it('explains a metadata-service delivery refused by the role trust policy', async () => {
+    const state = await emptyState();
+    const trail = new MemoryTrail();
+    const lambdaTrust = doc([
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    const role = roleRecord('web', { trustPolicy: lambdaTrust });
+    await putRole(state, role);
+    trail.record({
+      ...auditEvent({
+        identity: { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' },
+        requestId: 'DELIVERY',
+        eventName: 'AssumeRole',
+        checks: [
+          check('sts:AssumeRole', role.arn, 'ImplicitlyDenied', {
+            blockedBy: 'resource',
+            resourcePolicy: { id: `${role.arn}#trust`, document: lambdaTrust },
+          }),
+        ],
+      }),
+      requestParameters: { roleArn: role.arn, roleSessionName: 'i-0abc' },
+    });
+    const [c] = explainRequest({ state, awsManaged, trail }, 'DELIVERY')?.checks ?? [];
+    assert.equal(c?.now?.decision, 'ImplicitlyDenied');
+    assert.deepEqual(c?.policies[0]?.statements[0]?.principal?.values, ['Service:lambda.amazonaws.com']);
+    assert.deepEqual(c?.fixes[0]?.statement, {
+      Effect: 'Allow',
+      Principal: { Service: 'ec2.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    });
+    assert.equal(
+      c?.fixes[0]?.command,
+      'aws iam update-assume-role-policy --role-name web --policy-document file://trust.json',
+    );
+  });
+
   it('tells a deleted role apart and knows nothing of unknown ids', async () => {
     const { state, trail, role, deps } = await setup();
     trail.record(

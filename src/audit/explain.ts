@@ -51,7 +51,7 @@ function explainCheck(
     ...(check.blockedBy !== undefined && { blockedBy: check.blockedBy }),
     ...(check.missingContextKeys !== undefined && { missingContextKeys: check.missingContextKeys }),
   };
-  if (!principal?.caller) {
+  if (!principal) {
     notes.add(
       `the caller (${event.userIdentity.type}) has no IAM policies to re-evaluate; the recorded decision stands.`,
     );
@@ -66,7 +66,9 @@ function explainCheck(
       fixes: [],
     };
   }
-  const policies = principalPolicies(deps.state, deps.awsManaged, principal.caller);
+  const policies = principal.caller
+    ? principalPolicies(deps.state, deps.awsManaged, principal.caller)
+    : { identity: [], boundaries: [], session: [] };
   const trust = event.eventName === 'AssumeRole' && check.action.toLowerCase().startsWith('sts:');
   let resource: CompiledPolicy | undefined;
   if (trust) {
@@ -80,7 +82,7 @@ function explainCheck(
   if (principal.entityType === 'role' && policies.identity.length === 0 && policies.boundaries.length === 0) {
     const parsed = parseArn(principal.entityArn ?? '');
     const role = parsed && deps.state.get('iam.role', parsed.account, nameKey(parsed.resource.split('/').pop() ?? ''));
-    if (!role || role.id !== principal.caller.session?.roleId) {
+    if (!role || role.id !== principal.caller?.session?.roleId) {
       notes.add(
         `the role ${principal.entityArn ?? ''} has been deleted (or deleted and recreated) since: its old sessions have no permissions.`,
       );
