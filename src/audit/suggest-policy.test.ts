@@ -186,6 +186,22 @@ describe('suggestForRole', () => {
       }),
     );
     trail.record(auditEvent({ identity: session, checks: [check('s3:ListBucket', 'arn:aws:s3:::data')] }));
+    const starTrail = new MemoryTrail();
+    starTrail.record(auditEvent({ identity: session, checks: [check('s3:ListAllMyBuckets', '*')] }));
+    starTrail.record(auditEvent({ identity: session, checks: [check('s3:GetObject', '*')] }));
+    const starred = await suggestForRole(
+      {
+        state,
+        awsManaged: AwsManagedPolicies.load(),
+        trail: starTrail,
+        clock: new AdjustableClock(),
+        reference: () => Promise.resolve(reference),
+      },
+      { account: ACCOUNT, role: 'app' },
+    );
+    assert.deepEqual(starred.notes, [
+      's3:GetObject was authorized against * although it supports resource types (accesspointobject, object); the suggestion keeps *.',
+    ]);
     const report = await suggestForRole(
       {
         state,

@@ -128,7 +128,19 @@ export async function suggestForRole(deps: SuggestDeps, query: SuggestQuery): Pr
 
   const documents = roleDocuments(deps, account, role);
   const reference = await deps.reference();
-  await reference.ensure(policyServices(documents));
+  const starred = observations.filter((o) => o.resource === '*').map((o) => o.action);
+  await reference.ensure([...policyServices(documents), ...starred.map((a) => a.slice(0, a.indexOf(':')))]);
+  // `*` is right only for actions that take no resource; one recorded against `*` although the reference lists
+  // resource types for it is kept (it is what the request needed) and reported.
+  for (const action of new Set(starred)) {
+    const [service = '', name = ''] = action.toLowerCase().split(':');
+    const entry = reference.service(service)?.actions.get(name);
+    if (entry && entry.resourceTypes.length > 0) {
+      notes.push(
+        `${action} was authorized against * although it supports resource types (${entry.resourceTypes.map((r) => r.name).join(', ')}); the suggestion keeps *.`,
+      );
+    }
+  }
   const diff = permissionDiff(documents, observations, reference);
 
   // What the role used but would be refused today (its own policies and boundary; session policies aside).
