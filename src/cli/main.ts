@@ -5,6 +5,7 @@ import { env } from './env.ts';
 import { run } from './run.ts';
 import { lint } from './lint.ts';
 import { doctor } from './doctor.ts';
+import { audit } from './audit.ts';
 import { VERSION } from '../server/version.ts';
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = {
@@ -14,6 +15,7 @@ const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<num
   run,
   lint,
   doctor,
+  audit,
 };
 
 const USAGE = `usage: rolecall <command> [options]
@@ -23,6 +25,7 @@ commands:
   simulate  evaluate requests against IAM policies offline (rolecall simulate --help)
   lint      check policy documents for mistakes and risks (rolecall lint --help)
   doctor    check a running rolecall's accounts for the classic mistakes (rolecall doctor --help)
+  audit     read the audit trail: rolecall audit tail [--follow] [--denied], export --format jsonl
   env       print the exports that make a shell a workload on an instance (rolecall env --instance i-…)
   run       run a command as a workload on an instance (rolecall run --instance i-… -- CMD…)
 
