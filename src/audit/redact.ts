@@ -15,9 +15,10 @@ const SECRET_NAME = /secret|password|passphrase|sessiontoken|privatekey|customer
 
 /**
  * Payload members that are strings in their models: EC2 user data (base64, often with secrets in it), CloudWatch
- * Logs event messages (whole log lines), S3's Body/Lambda's Payload when a model types them as strings.
+ * Logs event messages (whole log lines), S3's Body/Lambda's Payload when a model types them as strings, and
+ * Lambda environment variables (where applications keep their secrets, under any name).
  */
-const PAYLOAD_NAME = /^(userdata|logevents|message|body|payload|zipfile)$/i;
+const PAYLOAD_NAME = /^(userdata|logevents|message|body|payload|zipfile|variables)$/i;
 
 /** CloudTrail's element names where they are not simply the member's name in lower camel case. */
 const RENAMED: Readonly<Record<string, Readonly<Record<string, string>>>> = {

@@ -5,6 +5,7 @@ import { env } from './env.ts';
 import { run } from './run.ts';
 import { lint } from './lint.ts';
 import { doctor } from './doctor.ts';
+import { audit } from './audit.ts';
 import { explain } from './explain.ts';
 import { suggestPolicy } from './suggest-policy.ts';
 import { VERSION } from '../server/version.ts';
@@ -16,6 +17,7 @@ const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<num
   run,
   lint,
   doctor,
+  audit,
   explain,
   'suggest-policy': suggestPolicy,
 };
@@ -27,6 +29,7 @@ commands:
   simulate  evaluate requests against IAM policies offline (rolecall simulate --help)
   lint      check policy documents for mistakes and risks (rolecall lint --help)
   doctor    check a running rolecall's accounts for the classic mistakes (rolecall doctor --help)
+  audit     read the audit trail: rolecall audit tail [--follow] [--denied], export --format jsonl
   explain   why a request was denied, and what would allow it (rolecall explain REQUEST_ID)
   suggest-policy  a least-privilege policy from a role's recorded requests (rolecall suggest-policy --role R)
   env       print the exports that make a shell a workload on an instance (rolecall env --instance i-…)

@@ -63,30 +63,48 @@ export interface PipelineDeps {
 }
 
 /** The access key id of a request whose authentication failed, from its Authorization header or query. */
+/** A header's (first) value: the HTTP layer hands headers over as arrays (headersDistinct). */
+const headerValue = (req: Pick<GatewayRequest, 'headers'>, name: string): string | undefined => {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : v?.[0];
+};
+
 export function signedKeyId(req: Pick<GatewayRequest, 'headers' | 'query'>): string | undefined {
-  const header = req.headers['authorization'];
-  const text = typeof header === 'string' ? header : '';
+  const text = headerValue(req, 'authorization') ?? '';
   const m = /Credential=([^/,\s]+)\//.exec(text) ?? /(?:^|&)X-Amz-Credential=([^%&/]+)(?:%2F|\/)/i.exec(req.query);
   return m?.[1];
 }
 
-const userAgentOf = (req: GatewayRequest): string | undefined => {
-  const ua = req.headers['user-agent'];
-  return typeof ua === 'string' ? ua : undefined;
+const userAgentOf = (req: GatewayRequest): string | undefined => headerValue(req, 'user-agent');
+
+const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 };
 
 function failedAccount(resolveKey: KeyResolver, req: GatewayRequest, keyId: string): string | undefined {
-  const header = req.headers['x-amz-security-token'];
   const token =
-    typeof header === 'string' ? header : (new URLSearchParams(req.query).get('X-Amz-Security-Token') ?? undefined);
+    headerValue(req, 'x-amz-security-token') ?? new URLSearchParams(req.query).get('X-Amz-Security-Token') ?? undefined;
   const principal = resolveKey(keyId, token)?.principal;
   return principal && principal.type !== 'anonymous' ? principal.account : undefined;
 }
 
+/**
+ * The operation a request whose authentication failed asked for, where it can be told without reading the body:
+ * the JSON protocols' X-Amz-Target, or an Action in the query string.
+ */
+function unauthenticatedOperation(req: GatewayRequest, model: ServiceModel): string {
+  const target = headerValue(req, 'x-amz-target');
+  const named = target?.slice(target.lastIndexOf('.') + 1) ?? new URLSearchParams(req.query).get('Action') ?? '';
+  return model.operations[named] ? named : '';
+}
+
 /** The region of a request's credential scope, when authentication failed before it was known. */
 function scopeRegion(req: Pick<GatewayRequest, 'headers' | 'query'>): string | undefined {
-  const header = req.headers['authorization'];
-  const text = typeof header === 'string' ? header : decodeURIComponent(req.query);
+  const text = headerValue(req, 'authorization') ?? safeDecode(req.query);
   return /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//.exec(text)?.[1];
 }
 
@@ -242,7 +260,7 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
           time: time ?? deps.clock.now(),
           requestId,
           model,
-          operation,
+          operation: operation || (authenticated ? '' : unauthenticatedOperation(req, model)),
           principal,
           failedAccessKeyId: failedKey,
           // A known key whose signature failed still names the account whose trail the attempt belongs in.
