@@ -64,8 +64,28 @@ export interface AuthorizationRequest {
   readonly plan?: AuthorizationPlan;
 }
 
+/**
+ * One permission the engine decided, for the audit trail. It references the engine's own objects (decision,
+ * context) rather than copying them: the trail turns them into records off the request's path.
+ */
+export interface DecidedCheck {
+  readonly action: string;
+  readonly resource: string;
+  readonly decision: Decision;
+  readonly context: Readonly<Record<string, ContextValue>>;
+  readonly resourcePolicy?: { readonly id: string; readonly document: string } | undefined;
+  readonly resourceAccount?: string;
+}
+
 export type AuthorizationResult =
-  | { readonly allowed: true }
+  | {
+      readonly allowed: true;
+      /**
+       * The checks that allowed it; empty when no policy was evaluated (an account root in its own account, an
+       * operation no policy controls, enforcement off).
+       */
+      readonly checks?: readonly DecidedCheck[];
+    }
   | {
       readonly allowed: false;
       readonly action: string;
@@ -74,7 +94,12 @@ export type AuthorizationResult =
       /** AWS's message for the denial. */
       readonly message: string;
       readonly context: Readonly<Record<string, ContextValue>>;
+      /** Every check decided up to and including the denying one (the last). */
+      readonly checks?: readonly DecidedCheck[];
     };
+
+/** Shared by every result that evaluated nothing, so the common shortcut allocates nothing. */
+const ALLOWED_UNCHECKED: AuthorizationResult = { allowed: true, checks: [] };
 
 const KIND_WORDS: Readonly<Record<PolicyKind, string>> = {
   identity: 'identity-based policy',
@@ -176,6 +201,7 @@ function authorizePlan(
 ): AuthorizationResult {
   const { principal } = request;
   const policies = principalPolicies(deps.state, deps.awsManaged, principal);
+  const checks: DecidedCheck[] = [];
   for (const check of plan.checks) {
     const resource = check.resourcePolicy && compilePolicy(check.resourcePolicy);
     const context = buildContext({
@@ -204,6 +230,14 @@ function authorizePlan(
         ...(resource && { resource }),
       },
     );
+    checks.push({
+      action: check.action,
+      resource: check.resource,
+      decision,
+      context,
+      resourcePolicy: check.resourcePolicy,
+      resourceAccount: check.resourceAccount,
+    });
     if (decision.decision !== 'Allowed') {
       return {
         allowed: false,
@@ -212,17 +246,18 @@ function authorizePlan(
         decision,
         message: denialMessage(principal.arn, check.action, check.resource, decision, false),
         context,
+        checks,
       };
     }
   }
-  return { allowed: true };
+  return { allowed: true, checks };
 }
 
 export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): AuthorizationResult {
   if (request.plan) return authorizePlan(deps, request, request.plan);
   const { principal, service, operation, input } = request;
   const action = `${service}:${operation}`;
-  if (UNCONTROLLED.has(action)) return { allowed: true };
+  if (UNCONTROLLED.has(action)) return ALLOWED_UNCHECKED;
   const assumeRole = service === 'sts' && operation === 'AssumeRole';
   const resources = resourcesFor(deps.actions, deps.state, service, operation, input, principal, request.region);
   // An account root may do anything in its own account. Only a resource policy or an SCP could deny it, and the
@@ -234,13 +269,14 @@ export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): A
     ROOT_SHORTCUT_SERVICES.has(service) &&
     resources.every((r) => r === '*' || accountOf(r) === principal.account)
   ) {
-    return { allowed: true };
+    return ALLOWED_UNCHECKED;
   }
   const policies = principalPolicies(deps.state, deps.awsManaged, principal);
 
   // AssumeRole: the role's trust policy is the resource policy; tags and a source identity need their own
   // permissions from it (sts:TagSession, sts:SetSourceIdentity; IAM User Guide, session tags).
   let trust: CompiledPolicy | undefined;
+  let trustSource: { id: string; document: string } | undefined;
   const actions = [action];
   const extra: Record<string, ContextValue> = {};
   if (assumeRole) {
@@ -249,8 +285,8 @@ export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): A
     const role = parsed
       ? deps.state.get('iam.role', parsed.account, nameKey(parsed.resource.split('/').pop() ?? ''))
       : undefined;
-    trust =
-      role && role.arn === roleArn ? compilePolicy({ id: `${role.arn}#trust`, document: role.trustPolicy }) : undefined;
+    trustSource = role && role.arn === roleArn ? { id: `${role.arn}#trust`, document: role.trustPolicy } : undefined;
+    trust = trustSource && compilePolicy(trustSource);
     const tags = input['Tags'];
     if ((Array.isArray(tags) && tags.length > 0) || Array.isArray(input['TransitiveTagKeys']))
       actions.push('sts:TagSession');
@@ -262,6 +298,7 @@ export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): A
       extra['sts:TransitiveTagKeys'] = input['TransitiveTagKeys'] as string[];
   }
 
+  const checks: DecidedCheck[] = [];
   for (const resource of resources) {
     const context = buildContext({
       principal,
@@ -284,6 +321,13 @@ export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): A
           ...(assumeRole && { resourceIsTrustPolicy: true, ...(trust && { resource: trust }) }),
         },
       );
+      checks.push({
+        action: act,
+        resource,
+        decision,
+        context,
+        ...(trustSource && { resourcePolicy: trustSource }),
+      });
       if (decision.decision !== 'Allowed') {
         return {
           allowed: false,
@@ -292,6 +336,7 @@ export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): A
           decision,
           message: denialMessage(principal.arn, act, resource, decision, assumeRole),
           context,
+          checks,
         };
       }
     }
@@ -317,6 +362,7 @@ export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): A
       { principal: enginePrincipal(principal), action: 'iam:PassRole', resource: passed, context },
       { identity: policies.identity, boundaries: policies.boundaries, session: policies.session },
     );
+    checks.push({ action: 'iam:PassRole', resource: passed, decision, context });
     if (decision.decision !== 'Allowed') {
       return {
         allowed: false,
@@ -325,8 +371,9 @@ export function authorize(deps: AuthorizeDeps, request: AuthorizationRequest): A
         decision,
         message: denialMessage(principal.arn, 'iam:PassRole', passed, decision, false),
         context,
+        checks,
       };
     }
   }
-  return { allowed: true };
+  return { allowed: true, checks };
 }

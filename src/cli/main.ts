@@ -5,6 +5,9 @@ import { env } from './env.ts';
 import { run } from './run.ts';
 import { lint } from './lint.ts';
 import { doctor } from './doctor.ts';
+import { audit } from './audit.ts';
+import { explain } from './explain.ts';
+import { suggestPolicy } from './suggest-policy.ts';
 import { VERSION } from '../server/version.ts';
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = {
@@ -14,6 +17,9 @@ const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<num
   run,
   lint,
   doctor,
+  audit,
+  explain,
+  'suggest-policy': suggestPolicy,
 };
 
 const USAGE = `usage: rolecall <command> [options]
@@ -23,6 +29,9 @@ commands:
   simulate  evaluate requests against IAM policies offline (rolecall simulate --help)
   lint      check policy documents for mistakes and risks (rolecall lint --help)
   doctor    check a running rolecall's accounts for the classic mistakes (rolecall doctor --help)
+  audit     read the audit trail: rolecall audit tail [--follow] [--denied], export --format jsonl
+  explain   why a request was denied, and what would allow it (rolecall explain REQUEST_ID)
+  suggest-policy  a least-privilege policy from a role's recorded requests (rolecall suggest-policy --role R)
   env       print the exports that make a shell a workload on an instance (rolecall env --instance i-…)
   run       run a command as a workload on an instance (rolecall run --instance i-… -- CMD…)
 

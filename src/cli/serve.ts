@@ -1,7 +1,14 @@
 /** `rolecall serve`: runs the server until SIGINT or SIGTERM, then shuts down cleanly and exits 0. */
 import { resolve } from 'node:path';
 import { DEFAULT_ACCOUNT } from '../model/arn.ts';
-import { ConfigError, describeEnforcement, parseServeConfig, SETTINGS, type ServerConfig } from '../server/config.ts';
+import {
+  ConfigError,
+  describeAudit,
+  describeEnforcement,
+  parseServeConfig,
+  SETTINGS,
+  type ServerConfig,
+} from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
 import { startServer } from '../server/server.ts';
 import { VERSION } from '../server/version.ts';
@@ -21,6 +28,7 @@ export function banner(config: ServerConfig, endpoint: string): string {
     `  credentials   access key "test", secret "test" = root of ${DEFAULT_ACCOUNT}; any 12-digit key id with secret "test" = root of that account`,
     `  data          ${config.store === 'memory' ? 'in memory only (nothing is kept after exit)' : resolve(config.dataDir)}`,
     `  enforcement   ${describeEnforcement(config.enforce)}`,
+    `  audit         ${describeAudit(config)}`,
   ].join('\n');
 }
 

@@ -8,7 +8,7 @@
 import type { IamState } from '../state/iam-state.ts';
 import type { InstanceRecord } from '../model/ec2.ts';
 import { nameKey, type RoleRecord } from '../model/iam.ts';
-import { compilePolicy, evaluate } from '../policy/index.ts';
+import { compilePolicy, evaluate, type Decision } from '../policy/index.ts';
 import { issueRoleSession } from '../auth/sessions.ts';
 import type { SessionClaims } from '../auth/session-token.ts';
 
@@ -27,12 +27,32 @@ export type CredentialsAnswer =
       readonly lastUpdated: Date;
     };
 
+/**
+ * EC2 obtaining role credentials for an instance (or being refused by the role's trust policy), told to whoever
+ * records it (the audit trail): only when credentials are issued, not each time the metadata service serves them.
+ */
+export interface CredentialsIssue {
+  readonly account: string;
+  readonly instance: InstanceRecord;
+  readonly role: RoleRecord;
+  readonly trust: Decision;
+  readonly trustPolicy: { readonly id: string; readonly document: string };
+  /** Absent when the trust policy refused. */
+  readonly claims?: SessionClaims;
+  readonly durationSeconds: number;
+  readonly now: Date;
+}
+
 export class InstanceCredentials {
   private readonly cache = new Map<string, { claims: SessionClaims; token: string; lastUpdated: Date }>();
+
+  /** Untrusted roles already reported, so a workload polling for credentials is recorded once per role. */
+  private readonly refused = new Set<string>();
 
   constructor(
     private readonly state: IamState,
     private readonly tokenKey: Buffer,
+    private readonly issued?: (issue: CredentialsIssue) => void,
   ) {}
 
   /** The role of the instance's current profile, if it has one with a role. */
@@ -47,7 +67,8 @@ export class InstanceCredentials {
   credentials(account: string, instance: InstanceRecord, version: '1.0' | '2.0', now: Date): CredentialsAnswer {
     const role = this.role(account, instance);
     if (!role) return { kind: 'none' };
-    const trust = compilePolicy({ id: `${role.arn}#trust`, document: role.trustPolicy });
+    const trustPolicy = { id: `${role.arn}#trust`, document: role.trustPolicy };
+    const trust = compilePolicy(trustPolicy);
     const decision = evaluate(
       {
         principal: { type: 'service', arn: 'ec2.amazonaws.com', account: '', service: 'ec2.amazonaws.com' },
@@ -56,8 +77,23 @@ export class InstanceCredentials {
       },
       { resource: trust, resourceIsTrustPolicy: true },
     );
-    if (decision.decision !== 'Allowed') return { kind: 'untrusted', role };
     const key = `${account}/${instance.instanceId}/${role.id}/${version}`;
+    if (decision.decision !== 'Allowed') {
+      const refusal = `${key}/${trustPolicy.document}`;
+      if (!this.refused.has(refusal)) {
+        this.refused.add(refusal);
+        this.issued?.({
+          account,
+          instance,
+          role,
+          trust: decision,
+          trustPolicy,
+          durationSeconds: LIFETIME_SECONDS,
+          now,
+        });
+      }
+      return { kind: 'untrusted', role };
+    }
     const cached = this.cache.get(key);
     if (cached && cached.claims.expiresAt - now.getTime() > REFRESH_BEFORE_MS)
       return { kind: 'issued', role, ...cached };
@@ -74,6 +110,16 @@ export class InstanceCredentials {
     });
     const entry = { claims: issued.claims, token: issued.token, lastUpdated: now };
     this.cache.set(key, entry);
+    this.issued?.({
+      account,
+      instance,
+      role,
+      trust: decision,
+      trustPolicy,
+      claims: issued.claims,
+      durationSeconds: LIFETIME_SECONDS,
+      now,
+    });
     return { kind: 'issued', role, ...entry };
   }
 }

@@ -69,6 +69,8 @@ export interface CompiledCondition {
   readonly set: 'any' | 'all' | undefined;
   readonly ifExists: boolean;
   readonly values: readonly PolicyValue[];
+  /** The policy's values as written, for traces (`rolecall explain`); evaluation never reads them. */
+  readonly sources: readonly string[];
 }
 
 export class ConditionError extends Error {}
@@ -137,14 +139,15 @@ export function compileCondition(
   const info = Object.hasOwn(OPERATORS, name) ? OPERATORS[name] : undefined;
   if (!info) throw new ConditionError(`unknown condition operator ${operator}`);
   if (info.family === 'null' && match?.[3]) throw new ConditionError('Null cannot be used with IfExists');
-  const values = raw.map((v) => {
+  const sources = raw.map((v) => {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
       throw new ConditionError(`condition values must be strings, numbers or booleans`);
     }
-    return parsePolicyValue(info.family, String(v), variables);
+    return String(v);
   });
+  const values = sources.map((v) => parsePolicyValue(info.family, v, variables));
   const set = match?.[1] === 'ForAnyValue:' ? 'any' : match?.[1] === 'ForAllValues:' ? 'all' : undefined;
-  return { operator, key, lowerKey: key.toLowerCase(), info, set, ifExists: Boolean(match?.[3]), values };
+  return { operator, key, lowerKey: key.toLowerCase(), info, set, ifExists: Boolean(match?.[3]), values, sources };
 }
 
 function compare(kind: OperatorInfo['compare'], a: number, b: number): boolean {

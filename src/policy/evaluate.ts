@@ -28,16 +28,16 @@ import type {
 import { wildcardMatch } from './wildcard.ts';
 
 /** How a resource policy's Principal names the caller; direct grants need nothing from identity policies. */
-type Grant = 'direct' | 'role' | 'account';
+export type Grant = 'direct' | 'role' | 'account';
 
-interface Context {
+export interface Context {
   /** A context key's values by lower-cased name; undefined when absent. */
   readonly get: (lowerKey: string) => readonly string[] | undefined;
   readonly lookup: (lowerKey: string) => string | undefined;
 }
 
 /** The request's context keys, indexed by lower-cased name only when a condition or variable first asks. */
-function contextOf(raw: Readonly<Record<string, ContextValue>> | undefined): Context {
+export function contextOf(raw: Readonly<Record<string, ContextValue>> | undefined): Context {
   let values: Map<string, readonly string[]> | undefined;
   const get = (lowerKey: string) => {
     if (!values) {
@@ -62,7 +62,7 @@ function contextOf(raw: Readonly<Record<string, ContextValue>> | undefined): Con
 
 const ACCOUNT_ROOT = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
 
-function grantOf(spec: PrincipalSpec, p: RequestPrincipal): Grant | undefined {
+export function grantOf(spec: PrincipalSpec, p: RequestPrincipal): Grant | undefined {
   if (spec.everyone) return 'direct';
   let best: Grant | undefined;
   const better = (g: Grant) => {
@@ -86,7 +86,7 @@ function grantOf(spec: PrincipalSpec, p: RequestPrincipal): Grant | undefined {
 }
 
 /** Whether a NotPrincipal lists this very principal. */
-function listedExactly(spec: PrincipalSpec, p: RequestPrincipal): boolean {
+export function listedExactly(spec: PrincipalSpec, p: RequestPrincipal): boolean {
   if (spec.everyone) return true;
   for (const value of spec.aws) {
     if (value === p.arn) return true;
@@ -216,7 +216,7 @@ const BUCKET_POLICY_ACTIONS = new Set(['s3:getbucketpolicy', 's3:putbucketpolicy
 const NOTHING: PolicyOutcome = Object.freeze({ allows: [], denies: [], missing: [], unevaluable: [] }) as PolicyOutcome;
 
 /** The account segment of an ARN, when it is a 12-digit account id. */
-function accountOfArn(arn: string): string | undefined {
+export function accountOfArn(arn: string): string | undefined {
   let start = 0;
   for (let i = 0; i < 4; i++) {
     start = arn.indexOf(':', start) + 1;

@@ -4,3 +4,10 @@ export { evaluate } from './evaluate.ts';
 export { principalFromArn } from './principal.ts';
 export { validatePolicy, policySize, type PolicyType } from './validate.ts';
 export type * from './types.ts';
+export {
+  tracePolicies,
+  type PolicyTrace,
+  type StatementTrace,
+  type ConditionTrace,
+  type ElementTrace,
+} from './trace.ts';

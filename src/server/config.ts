@@ -15,6 +15,10 @@ export interface ServerConfig {
   readonly enforce: EnforceMode;
   readonly readyFile: string | undefined;
   readonly logLevel: LogLevel;
+  /** Whether every request is recorded in the audit trail. */
+  readonly audit: 'on' | 'off';
+  readonly auditMaxEvents: number;
+  readonly auditMaxAgeMs: number;
 }
 
 export class ConfigError extends Error {
@@ -41,6 +45,16 @@ const nonEmpty = (key: keyof ServerConfig) => (value: string, source: string) =>
   if (value === '') throw new ConfigError(`${source}: a value is required`);
   return { [key]: value };
 };
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
+
+/** `7d`, `12h`, `30m`, `90s`: a whole number and a unit. */
+export function parseDuration(value: string): number | undefined {
+  const m = /^(\d{1,9})([smhd])$/.exec(value);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * (DURATION_UNITS[m[2] ?? ''] ?? 0);
+  return ms > 0 ? ms : undefined;
+}
 
 export const SETTINGS: readonly Setting[] = [
   { flag: '--host', env: 'ROLECALL_HOST', help: 'address to listen on (default 127.0.0.1)', parse: nonEmpty('host') },
@@ -84,6 +98,35 @@ export const SETTINGS: readonly Setting[] = [
     help: 'fatal, error, warn, info (default), debug, trace or silent',
     parse: oneOf('logLevel', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   },
+  {
+    flag: '--audit',
+    env: 'ROLECALL_AUDIT',
+    help: 'on (default): record every request in the audit trail (CloudTrail LookupEvents); off: record nothing',
+    parse: oneOf('audit', ['on', 'off']),
+  },
+  {
+    flag: '--audit-max-events',
+    env: 'ROLECALL_AUDIT_MAX_EVENTS',
+    help: 'audit events kept; the oldest go first (default 100000)',
+    parse: (value, source) => {
+      const n = Number(value);
+      if (!/^\d{1,9}$/.test(value) || n < 1) {
+        throw new ConfigError(`${source}: '${value}' is not a number of events (1-999999999)`);
+      }
+      return { auditMaxEvents: n };
+    },
+  },
+  {
+    flag: '--audit-max-age',
+    env: 'ROLECALL_AUDIT_MAX_AGE',
+    help: 'how long audit events are kept: a number and s, m, h or d (default 7d)',
+    parse: (value, source) => {
+      const ms = parseDuration(value);
+      if (ms === undefined)
+        throw new ConfigError(`${source}: '${value}' is not a duration such as 7d, 12h, 30m or 90s`);
+      return { auditMaxAgeMs: ms };
+    },
+  },
 ];
 
 /** ROLECALL_* variables other commands read (`rolecall env`/`run` find the server by ROLECALL_ENDPOINT). */
@@ -97,6 +140,9 @@ export const DEFAULTS: ServerConfig = {
   enforce: 'on',
   readyFile: undefined,
   logLevel: 'info',
+  audit: 'on',
+  auditMaxEvents: 100_000,
+  auditMaxAgeMs: 7 * 86_400_000,
 };
 
 /** Reads settings: defaults, then ROLECALL_* variables, then flags (`--port 0` or `--port=0`). */
@@ -142,4 +188,12 @@ export function describeEnforcement(mode: EnforceMode): string {
     case 'off':
       return 'OFF: requests are authenticated, but IAM policies are NOT enforced: everything is allowed';
   }
+}
+
+/** The audit setting in plain words, for the banner. */
+export function describeAudit(config: Pick<ServerConfig, 'audit' | 'auditMaxEvents' | 'auditMaxAgeMs'>): string {
+  if (config.audit === 'off') return 'OFF: requests are not recorded (aws cloudtrail lookup-events finds nothing)';
+  const days = config.auditMaxAgeMs / 86_400_000;
+  const age = Number.isInteger(days) ? `${days} day(s)` : `${Math.round(config.auditMaxAgeMs / 1000)} s`;
+  return `ON: every request is recorded (last ${config.auditMaxEvents} events, ${age}); aws cloudtrail lookup-events, rolecall audit tail`;
 }

@@ -22,6 +22,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { ProtocolName } from '../protocol/model.ts';
 import type { EnforceMode } from './config.ts';
 import type { OperationContext, ServiceDefinition } from '../services/service.ts';
+import type { RequestCapture } from '../audit/record.ts';
 import { authenticate, collect, MAX_DOCUMENT_BODY_BYTES, type RequestBody } from './authenticate.ts';
 import { routeRequest, type Services } from './router.ts';
 
@@ -54,9 +55,61 @@ export interface PipelineDeps {
   ) => AwsError;
   /** Told of every authenticated request, for access key last use. */
   readonly keyUsed?: (principal: Principal, service: string, region: string, now: Date) => void;
+  /**
+   * Step 8: handed every routed request once it is answered (the audit trail). Must return at once: the capture
+   * holds references only, and the record is built later.
+   */
+  readonly audit?: (capture: RequestCapture) => void;
+}
+
+/** The access key id of a request whose authentication failed, from its Authorization header or query. */
+/** A header's (first) value: the HTTP layer hands headers over as arrays (headersDistinct). */
+const headerValue = (req: Pick<GatewayRequest, 'headers'>, name: string): string | undefined => {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : v?.[0];
+};
+
+export function signedKeyId(req: Pick<GatewayRequest, 'headers' | 'query'>): string | undefined {
+  const text = headerValue(req, 'authorization') ?? '';
+  const m = /Credential=([^/,\s]+)\//.exec(text) ?? /(?:^|&)X-Amz-Credential=([^%&/]+)(?:%2F|\/)/i.exec(req.query);
+  return m?.[1];
+}
+
+const userAgentOf = (req: GatewayRequest): string | undefined => headerValue(req, 'user-agent');
+
+const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+function failedAccount(resolveKey: KeyResolver, req: GatewayRequest, keyId: string): string | undefined {
+  const token =
+    headerValue(req, 'x-amz-security-token') ?? new URLSearchParams(req.query).get('X-Amz-Security-Token') ?? undefined;
+  const principal = resolveKey(keyId, token)?.principal;
+  return principal && principal.type !== 'anonymous' ? principal.account : undefined;
+}
+
+/**
+ * The operation a request whose authentication failed asked for, where it can be told without reading the body:
+ * the JSON protocols' X-Amz-Target, or an Action in the query string.
+ */
+function unauthenticatedOperation(req: GatewayRequest, model: ServiceModel): string {
+  const target = headerValue(req, 'x-amz-target');
+  const named = target?.slice(target.lastIndexOf('.') + 1) ?? new URLSearchParams(req.query).get('Action') ?? '';
+  return model.operations[named] ? named : '';
+}
+
+/** The region of a request's credential scope, when authentication failed before it was known. */
+function scopeRegion(req: Pick<GatewayRequest, 'headers' | 'query'>): string | undefined {
+  const text = headerValue(req, 'authorization') ?? safeDecode(req.query);
+  return /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//.exec(text)?.[1];
 }
 
 const EMPTY = Buffer.alloc(0);
+const ALLOWED_UNEVALUATED: AuthorizationResult = { allowed: true };
 
 export function codecOf(service: ServiceDefinition): Codec {
   if (service.codec) return service.codec;
@@ -71,6 +124,13 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
     let codec: Codec | undefined;
     let operation = '';
     let caller = '';
+    // What step 8 records: references only, gathered as the request goes.
+    let time: Date | undefined;
+    let principal: Principal | undefined;
+    let region = '';
+    let input: Readonly<Record<string, unknown>> | undefined;
+    let authorization: AuthorizationResult | undefined;
+    let authenticated = false;
     try {
       // 1 route
       const route = await routeRequest(deps.services, req);
@@ -90,8 +150,11 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
 
       // 2 authenticate
       const now = deps.clock.now();
+      time = now;
       const auth = await authenticate(req, model, codec, now, deps.resolveKey);
-      const principal = auth.principal;
+      authenticated = true;
+      principal = auth.principal;
+      region = auth.region;
       caller = principal.arn;
       if (principal.type !== 'anonymous') deps.keyUsed?.(principal, model.service, auth.region, now);
 
@@ -102,7 +165,7 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       const streams = codec.streams(model, operation);
       const body = auth.body ?? (streams ? EMPTY : await collect(auth.stream(), MAX_DOCUMENT_BODY_BYTES));
       const decoded = codec.decode(model, operation, { ...req, body }, streams ? auth.stream() : undefined);
-      const input = decoded.input;
+      input = decoded.input;
 
       // 4 validate
       const inputShape = model.operations[operation]?.input;
@@ -116,26 +179,31 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       }
 
       // 5 authorize
+      const signed = principal;
+      const decodedInput = input;
       const decide = (plan: AuthorizationPlan | undefined): AuthorizationResult => {
-        if (deps.enforce === 'off') return { allowed: true };
+        if (deps.enforce === 'off') return ALLOWED_UNEVALUATED;
         const result = deps.authorize({
-          principal,
+          principal: signed,
           service: model?.service ?? '',
           operation,
-          input,
+          input: decodedInput,
           now,
           sourceIp: req.sourceIp,
           region: auth.region,
           ...(plan && { plan }),
         });
+        // The request's own decision is recorded as the engine made it: in audit mode, the denial waived.
+        authorization ??= result;
         if (result.allowed || deps.enforce === 'on') return result;
         deps.log.warn(
           { requestId, caller, action: result.action, resource: result.resource },
           `audit: would deny: ${result.message}`,
         );
-        return { allowed: true };
+        return ALLOWED_UNEVALUATED;
       };
       const result = decide(service.authorization?.(operation, input, principal, auth.region));
+      authorization ??= result;
       if (!result.allowed) throw deps.denial(model.protocol, principal, result);
 
       // EC2's DryRun: authorized requests stop here with AWS's "would have succeeded" answer.
@@ -161,6 +229,22 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
       // 7 encode
       const response = codec.encodeResult(model, operation, output, requestId);
       record(deps.log, requestId, model, operation, caller, response.status, started);
+      deps.audit?.({
+        time: now,
+        requestId,
+        model,
+        operation,
+        principal,
+        input,
+        output,
+        error: undefined,
+        region,
+        sourceIp: req.sourceIp,
+        userAgent: userAgentOf(req),
+        mode: deps.enforce,
+        authorization,
+        authenticationFailed: false,
+      });
       return response;
     } catch (err) {
       const error = isAwsError(err) ? err : commonErrors.internal();
@@ -170,6 +254,28 @@ export function createPipeline(deps: PipelineDeps): (req: GatewayRequest) => Pro
           ? unroutedError(req, error, requestId)
           : codec.encodeError(model, error, requestId);
       record(deps.log, requestId, model, operation, caller, error.status, started, error.code);
+      if (deps.audit && model !== undefined) {
+        const failedKey = authenticated ? undefined : signedKeyId(req);
+        deps.audit({
+          time: time ?? deps.clock.now(),
+          requestId,
+          model,
+          operation: operation || (authenticated ? '' : unauthenticatedOperation(req, model)),
+          principal,
+          failedAccessKeyId: failedKey,
+          // A known key whose signature failed still names the account whose trail the attempt belongs in.
+          failedAccount: failedKey === undefined ? undefined : failedAccount(deps.resolveKey, req, failedKey),
+          input,
+          output: undefined,
+          error,
+          region: region || (scopeRegion(req) ?? 'us-east-1'),
+          sourceIp: req.sourceIp,
+          userAgent: userAgentOf(req),
+          mode: deps.enforce,
+          authorization,
+          authenticationFailed: !authenticated,
+        });
+      }
       return response;
     }
   };

@@ -9,6 +9,7 @@
 import { credentialScopeService } from '../protocol/sigv4/authorization-header.ts';
 import { parseForm } from '../protocol/query/decode.ts';
 import { bucketFromHost } from '../protocol/s3/codec.ts';
+import { targetPrefixMatches } from '../protocol/json/codec.ts';
 import type { ServiceDefinition } from '../services/service.ts';
 import type { GatewayRequest } from './pipeline.ts';
 import { MAX_DOCUMENT_BODY_BYTES, tooLarge } from './authenticate.ts';
@@ -44,7 +45,9 @@ export async function routeRequest(services: Services, req: GatewayRequest): Pro
   const target = first(headers['x-amz-target']);
   if (target !== undefined) {
     const prefix = target.slice(0, target.lastIndexOf('.'));
-    for (const service of services.values()) if (service.model.targetPrefix === prefix) return { ok: true, service };
+    for (const service of services.values()) {
+      if (targetPrefixMatches(service.model.targetPrefix, prefix)) return { ok: true, service };
+    }
   }
   const host = first(headers['host']);
   const label = host?.split('.')[0]?.toLowerCase();

@@ -15,8 +15,11 @@ import { loadActionCatalogue } from '../auth/actions.ts';
 import { authorize } from '../auth/authorize.ts';
 import { denialError } from '../auth/denials.ts';
 import { keyUsageRecorder } from '../auth/key-usage.ts';
+import { roleUsageRecorder } from '../auth/role-usage.ts';
+import { explainRequest } from '../audit/explain.ts';
+import { suggestForRole, type SuggestQuery } from '../audit/suggest-service.ts';
 import { loadTokenKey } from '../state/secrets.ts';
-import { InstanceCredentials } from '../imds/credentials.ts';
+import { InstanceCredentials, type CredentialsIssue } from '../imds/credentials.ts';
 import { MetadataListeners } from '../imds/listeners.ts';
 import { stateAt } from '../model/ec2.ts';
 import { iamService } from '../services/iam/index.ts';
@@ -41,10 +44,14 @@ import { startHttpServer } from './http-server.ts';
 import { createPipeline } from './pipeline.ts';
 import { findingsService } from './findings.ts';
 import { VERSION } from './version.ts';
+import { StoredAuditTrail } from '../audit/trail.ts';
+import { buildDeliveryEvent, buildRequestEvent } from '../audit/record.ts';
 
 export interface RunningServer {
   readonly endpoint: string;
   readonly clock: AdjustableClock;
+  /** The audit trail; undefined when auditing is off. */
+  readonly audit: StoredAuditTrail | undefined;
   close(): Promise<void>;
 }
 
@@ -71,6 +78,7 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
   const dropLambdaDir = () => {
     if (config.store === 'memory') rmSync(lambdaDir, { recursive: true, force: true });
   };
+  let audit: StoredAuditTrail | undefined;
   try {
     await blobs.open();
     const iam = await IamState.load(store);
@@ -113,14 +121,26 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
       }
       return false;
     };
+    // Retention follows rolecall's clock, so moving it forward ages the trail like everything else.
+    audit =
+      config.audit === 'off'
+        ? undefined
+        : await StoredAuditTrail.load(store, {
+            maxEvents: config.auditMaxEvents,
+            maxAgeMs: config.auditMaxAgeMs,
+            now: () => clock.now(),
+            log,
+          });
+    const trail = audit;
+    const reference = await ServiceReference.open();
     const services = new Map<string, ServiceDefinition>([
-      ['iam', iamService(iam, catalogue)],
+      ['iam', iamService(iam, catalogue, trail)],
       ['sts', stsService(iam, tokenKey)],
       ['ec2', ec2Service(iam)],
       ['s3', createS3Service({ state: s3, blobs })],
       ['logs', createLogsService({ state: logs, clock })],
       // Keyed by its signing name (the credential scope's service), which is not its model's name.
-      ['access-analyzer', accessAnalyzerService(await ServiceReference.open())],
+      ['access-analyzer', accessAnalyzerService(reference)],
       [
         'lambda',
         createLambdaService({
@@ -140,7 +160,7 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
           background,
         }),
       ],
-      ['cloudtrail', createCloudTrailService()],
+      ['cloudtrail', createCloudTrailService(trail)],
     ]);
     // Services that name their own authorization checks (S3, Logs, Access Analyzer) need no catalogue entries.
     const actions = await loadActionCatalogue(
@@ -151,6 +171,8 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
     const authDeps: AuthorizeDeps = { state: iam, awsManaged: catalogue, actions };
     late.authDeps = authDeps;
     const resolveKey = keyResolver(iam, tokenKey);
+    const keyUsed = keyUsageRecorder(iam, log);
+    const roleUsed = roleUsageRecorder(iam, log);
     const pipeline = createPipeline({
       services,
       clock,
@@ -159,9 +181,32 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
       resolveKey,
       authorize: (request) => authorize(authDeps, request),
       denial: (protocol, principal, result) => denialError(tokenKey, protocol, principal, result),
-      keyUsed: keyUsageRecorder(iam, log),
+      keyUsed: (principal, service, region, now) => {
+        keyUsed(principal, service, region, now);
+        void roleUsed(principal, region, now);
+      },
+      ...(trail && { audit: (capture) => trail.defer(() => buildRequestEvent(capture)) }),
     });
-    const metadata = new MetadataListeners(iam, new InstanceCredentials(iam, tokenKey), clock, log);
+    const delivered = trail
+      ? (issue: CredentialsIssue) =>
+          trail.defer(() =>
+            buildDeliveryEvent({
+              time: issue.now,
+              account: issue.account,
+              region: issue.instance.region,
+              instanceId: issue.instance.instanceId,
+              roleArn: issue.role.arn,
+              ...(issue.claims && {
+                accessKeyId: issue.claims.accessKeyId,
+                expiresAt: new Date(issue.claims.expiresAt),
+              }),
+              durationSeconds: issue.durationSeconds,
+              trust: issue.trust,
+              trustPolicy: issue.trustPolicy,
+            }),
+          )
+      : undefined;
+    const metadata = new MetadataListeners(iam, new InstanceCredentials(iam, tokenKey, delivered), clock, log);
     const instanceInfo = (id: string) => {
       for (const account of iam.accounts('ec2.instance')) {
         const instance = iam.get('ec2.instance', account, id);
@@ -188,7 +233,23 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
     const http = await startHttpServer(
       {
         pipeline,
-        admin: { version: VERSION, ready: () => ready, clock, resolveKey, instance: instanceInfo, findings },
+        admin: {
+          version: VERSION,
+          ready: () => ready,
+          clock,
+          resolveKey,
+          instance: instanceInfo,
+          findings,
+          ...(trail && {
+            audit: trail,
+            explain: (requestId: string) => explainRequest({ state: iam, awsManaged: catalogue, trail }, requestId),
+            suggestPolicy: (query: SuggestQuery) =>
+              suggestForRole(
+                { state: iam, awsManaged: catalogue, trail, clock, reference: () => Promise.resolve(reference) },
+                query,
+              ),
+          }),
+        },
         log,
       },
       config.host,
@@ -207,6 +268,7 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
     return {
       endpoint,
       clock,
+      audit: trail,
       close: async () => {
         ready = false;
         await metadata.close();
@@ -214,6 +276,8 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
         // Event invocations still running finish (and write their logs) before the store closes.
         await Promise.allSettled([...background]);
         await runner.close();
+        // Every answered request is recorded before the store closes.
+        await trail?.close();
         await blobs.close();
         await store.close();
         dropLambdaDir();
@@ -221,6 +285,7 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
     };
   } catch (err) {
     await runner.close();
+    await audit?.close();
     await blobs.close();
     await store.close();
     dropLambdaDir();

@@ -41,13 +41,23 @@ export function jsonAuthenticationError(failure: SigV4Failure): AwsError {
   }
 }
 
+/**
+ * Whether an X-Amz-Target prefix names the model's service. botocore sends the model's full targetPrefix
+ * (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`); SDK v3 sends only its last segment
+ * (`CloudTrail_20131101`), which AWS accepts as well.
+ */
+export function targetPrefixMatches(targetPrefix: string | undefined, prefix: string): boolean {
+  if (targetPrefix === undefined) return false;
+  return prefix === targetPrefix || (prefix !== '' && prefix === targetPrefix.slice(targetPrefix.lastIndexOf('.') + 1));
+}
+
 export const jsonCodec: Codec = {
   operation(model, req) {
     const target = header(req.headers['x-amz-target']) ?? '';
     const dot = target.lastIndexOf('.');
     const prefix = target.slice(0, dot);
     const name = target.slice(dot + 1);
-    if (dot < 0 || prefix !== model.targetPrefix || !model.operations[name]) {
+    if (dot < 0 || !targetPrefixMatches(model.targetPrefix, prefix) || !model.operations[name]) {
       throw new AwsError('UnknownOperationException', 400, '');
     }
     return name;

@@ -16,8 +16,10 @@ import { simulateHandlers } from './simulate.ts';
 import { lastAccessedHandlers } from './last-accessed.ts';
 import { userHandlers } from './users.ts';
 import { describeIamInvalid } from './validation.ts';
+import type { AuditTrail } from '../../audit/types.ts';
 
-export function iamService(state: IamState, catalogue: AwsManagedPolicies): ServiceDefinition {
+/** `trail` feeds the service last accessed reports; without one they list services but no access. */
+export function iamService(state: IamState, catalogue: AwsManagedPolicies, trail?: AuditTrail): ServiceDefinition {
   return defineService<IamOperations>(
     iamModel,
     {
@@ -32,7 +34,7 @@ export function iamService(state: IamState, catalogue: AwsManagedPolicies): Serv
       ...accessKeyHandlers(state),
       ...accountHandlers(state, catalogue),
       ...simulateHandlers(state, catalogue),
-      ...lastAccessedHandlers(),
+      ...lastAccessedHandlers(state, catalogue, trail),
     },
     describeIamInvalid,
   );

@@ -1,0 +1,350 @@
+/**
+ * Builds CloudTrail records (CloudTrail User Guide, "CloudTrail record contents" and "CloudTrail userIdentity
+ * element") from what the pipeline captured of a request. The pipeline only captures references (principal,
+ * decoded input, output, error, the authorization result); the record is built here, off the request's path,
+ * when the trail writes its next batch.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AuthorizationResult, DecidedCheck } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { Decision, MatchedStatement } from '../policy/index.ts';
+import type { AwsError } from '../protocol/errors.ts';
+import type { ServiceModel } from '../protocol/model.ts';
+import { redacted } from './redact.ts';
+import type { AuditAuthorization, AuditCheck, AuditEvent, AuditUserIdentity, DecidingStatement } from './types.ts';
+
+export const EVENT_VERSION = '1.09';
+
+/** What the pipeline hands over for one request; nothing here is copied on the request's path. */
+export interface RequestCapture {
+  readonly time: Date;
+  readonly requestId: string;
+  readonly model: ServiceModel;
+  /** Empty when the request failed before its operation was known. */
+  readonly operation: string;
+  /** Undefined when authentication failed. */
+  readonly principal: Principal | undefined;
+  /** The access key id the request was signed with, when authentication failed. */
+  readonly failedAccessKeyId?: string | undefined;
+  /** The account of that key, when rolecall knows it. */
+  readonly failedAccount?: string | undefined;
+  readonly input: Readonly<Record<string, unknown>> | undefined;
+  readonly output: unknown;
+  readonly error: AwsError | undefined;
+  readonly region: string;
+  readonly sourceIp: string;
+  readonly userAgent: string | undefined;
+  readonly mode: 'on' | 'audit' | 'off';
+  /** The request's own authorization: undefined when it never got that far. */
+  readonly authorization: AuthorizationResult | undefined;
+  /** True when authentication failed (the record says NotEvaluated). */
+  readonly authenticationFailed: boolean;
+}
+
+/** CloudTrail's eventTime: UTC to the second. */
+export const cloudTrailTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * Read-only calls: the verbs that only read, plus STS's credential calls, which CloudTrail records as read-only
+ * (they change no resource).
+ */
+const READ_ONLY =
+  /^(Get|List|Describe|Head|Lookup|Select|Simulate|Validate|Check|Filter|Search|Preview|Test|Batch?Get)/;
+const STS_READ_ONLY = new Set([
+  'AssumeRole',
+  'AssumeRoleWithSAML',
+  'AssumeRoleWithWebIdentity',
+  'GetSessionToken',
+  'GetFederationToken',
+  'DecodeAuthorizationMessage',
+]);
+
+export function isReadOnly(service: string, operation: string): boolean {
+  return READ_ONLY.test(operation) || (service === 'sts' && STS_READ_ONLY.has(operation));
+}
+
+/**
+ * Data events, as CloudTrail classifies them (CloudTrail User Guide, "Logging data events"): S3 object-level
+ * operations, Lambda Invoke, and CloudWatch Logs' event reads and writes. Everything else is a management event.
+ */
+const S3_BUCKET_MANAGEMENT = /^(Create|Delete|Get|Put|List|Head)Bucket/;
+const DATA_OPERATIONS: Readonly<Record<string, (op: string) => boolean>> = {
+  s3: (op) => !S3_BUCKET_MANAGEMENT.test(op),
+  lambda: (op) => op === 'Invoke' || op === 'InvokeWithResponseStream' || op === 'InvokeAsync',
+  logs: (op) => ['PutLogEvents', 'GetLogEvents', 'FilterLogEvents', 'StartLiveTail'].includes(op),
+};
+
+export function eventCategory(service: string, operation: string): 'Management' | 'Data' {
+  return DATA_OPERATIONS[service]?.(operation) ? 'Data' : 'Management';
+}
+
+/** The signing name is not always the service's host name (`access-analyzer` signs, `access-analyzer` hosts). */
+export const eventSource = (service: string): string => `${service}.amazonaws.com`;
+
+function creationDate(issuedAt: number): string {
+  return cloudTrailTime(new Date(issuedAt));
+}
+
+export function userIdentity(
+  principal: Principal | undefined,
+  failedKey?: string,
+  failedAccount?: string,
+): AuditUserIdentity {
+  if (!principal) {
+    return {
+      type: 'Unknown',
+      ...(failedAccount && { accountId: failedAccount }),
+      ...(failedKey && { accessKeyId: failedKey }),
+    };
+  }
+  const session = principal.session;
+  const attributes = session && {
+    creationDate: creationDate(session.issuedAt),
+    mfaAuthenticated: session.mfa === true ? ('true' as const) : ('false' as const),
+  };
+  switch (principal.type) {
+    case 'anonymous':
+      // CloudTrail's record of an unsigned S3 request.
+      return { type: 'AWSAccount', principalId: '', accountId: 'anonymous' };
+    case 'root':
+      return {
+        type: 'Root',
+        principalId: principal.account,
+        arn: principal.arn,
+        accountId: principal.account,
+        accessKeyId: principal.accessKeyId,
+        ...(attributes && { sessionContext: { attributes } }),
+      };
+    case 'user':
+      return {
+        type: 'IAMUser',
+        principalId: principal.userId,
+        arn: principal.arn,
+        accountId: principal.account,
+        accessKeyId: principal.accessKeyId,
+        userName: principal.userName,
+        ...(attributes && { sessionContext: { attributes } }),
+      };
+    case 'assumed-role': {
+      const session = principal.session;
+      const roleArn = session.roleArn ?? '';
+      const delivery = session.context?.['ec2:RoleDelivery'];
+      return {
+        type: 'AssumedRole',
+        principalId: principal.userId,
+        arn: principal.arn,
+        accountId: principal.account,
+        accessKeyId: principal.accessKeyId,
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            principalId: session.roleId ?? '',
+            arn: roleArn,
+            accountId: principal.account,
+            userName: roleArn.slice(roleArn.lastIndexOf('/') + 1),
+          },
+          attributes: attributes ?? { creationDate: '', mfaAuthenticated: 'false' },
+          ...((delivery === '1.0' || delivery === '2.0') && { ec2RoleDelivery: delivery }),
+          ...(session.sourceIdentity !== undefined && { sourceIdentity: session.sourceIdentity }),
+        },
+      };
+    }
+  }
+}
+
+/**
+ * A policy's name in a record: a managed policy's ARN, `role/NAME/inline/POLICY` for an inline policy, the role's
+ * ARN for its trust policy, the bucket's ARN for a bucket policy (policy ids are `<holder>#<what>`; auth/policies.ts).
+ */
+export function policyName(policyId: string): string {
+  const hash = policyId.indexOf('#');
+  if (hash < 0) return policyId;
+  const holder = policyId.slice(0, hash);
+  const what = policyId.slice(hash + 1);
+  const m = /^arn:aws[a-z-]*:iam::\d{12}:(role|user|group)\/(?:.*\/)?([^/]+)$/.exec(holder);
+  if (m && what !== 'trust') return `${m[1] ?? ''}/${m[2] ?? ''}/inline/${what}`;
+  if (/^arn:aws[a-z-]*:sts::/.test(holder) && what === 'session-policy') return 'session-policy';
+  return holder;
+}
+
+const decidingStatement = (s: MatchedStatement): DecidingStatement => ({
+  kind: s.kind,
+  policy: policyName(s.policyId),
+  index: s.index,
+  ...(s.sid !== undefined && { sid: s.sid }),
+  effect: s.effect,
+});
+
+function auditCheck(c: DecidedCheck): AuditCheck {
+  const d: Decision = c.decision;
+  return {
+    action: c.action,
+    resource: c.resource,
+    decision: d.decision,
+    statements: d.statements.map(decidingStatement),
+    ...(d.blockedBy !== undefined && { blockedBy: d.blockedBy }),
+    ...(d.missingContextKeys.length > 0 && { missingContextKeys: d.missingContextKeys }),
+    context: c.context,
+    ...(c.resourcePolicy && { resourcePolicy: c.resourcePolicy }),
+    ...(c.resourceAccount !== undefined && { resourceAccount: c.resourceAccount }),
+  };
+}
+
+function authorizationOf(c: RequestCapture): AuditAuthorization | undefined {
+  if (c.authenticationFailed || c.mode === 'off') {
+    return { mode: c.mode, decision: 'NotEvaluated', checks: [] };
+  }
+  const result = c.authorization;
+  if (!result) return undefined;
+  const checks = (result.checks ?? []).map(auditCheck);
+  if (result.allowed) return { mode: c.mode, decision: 'Allowed', checks };
+  return {
+    mode: c.mode,
+    decision: result.decision.decision,
+    checks: checks.length > 0 ? checks : [auditCheck(result)],
+  };
+}
+
+/** CloudTrail's resource types for the ARNs rolecall's services name. */
+function resourceType(arn: string): string | undefined {
+  const m = /^arn:aws[a-z-]*:([a-z0-9-]+):[^:]*:[^:]*:(.*)$/.exec(arn);
+  if (!m) return undefined;
+  const [, service = '', rest = ''] = m;
+  if (service === 's3') return rest.includes('/') ? 'AWS::S3::Object' : 'AWS::S3::Bucket';
+  const kind = rest.split(/[/:]/)[0] ?? '';
+  const types: Readonly<Record<string, string>> = {
+    'iam:role': 'AWS::IAM::Role',
+    'iam:user': 'AWS::IAM::User',
+    'iam:group': 'AWS::IAM::Group',
+    'iam:policy': 'AWS::IAM::Policy',
+    'iam:instance-profile': 'AWS::IAM::InstanceProfile',
+    'ec2:instance': 'AWS::EC2::Instance',
+    'logs:log-group': 'AWS::Logs::LogGroup',
+    'lambda:function': 'AWS::Lambda::Function',
+  };
+  return types[`${service}:${kind}`];
+}
+
+function resourcesOf(
+  checks: readonly DecidedCheck[] | undefined,
+  account: string,
+): AuditEvent['resources'] | undefined {
+  if (!checks || checks.length === 0) return undefined;
+  const seen = new Set<string>();
+  const out: { ARN: string; accountId: string; type?: string }[] = [];
+  for (const c of checks) {
+    if (c.resource === '*' || seen.has(c.resource)) continue;
+    seen.add(c.resource);
+    const type = resourceType(c.resource);
+    const owner = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(c.resource)?.[1] ?? c.resourceAccount ?? account;
+    out.push({ ARN: c.resource, accountId: owner, ...(type && { type }) });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+export function buildRequestEvent(c: RequestCapture): AuditEvent {
+  const service = c.model.service;
+  const op = c.operation;
+  const operation = op === '' ? undefined : c.model.operations[op];
+  const readOnly = isReadOnly(service, op);
+  const category = eventCategory(service, op);
+  const auth = c.authorization;
+  // An anonymous request (a public S3 bucket) belongs in the trail of the account that owns what it touched.
+  const account = c.principal
+    ? c.principal.account || (auth?.checks?.[0]?.resourceAccount ?? '')
+    : (c.failedAccount ?? '');
+  const authorization = authorizationOf(c);
+  const resources = resourcesOf(auth?.checks ?? (auth && !auth.allowed ? [auth] : undefined), account);
+  // CloudTrail writes responseElements for calls that change something, and null for reads and failures.
+  const responds = c.error === undefined && (!READ_ONLY.test(op) || STS_READ_ONLY.has(op));
+  return {
+    eventVersion: EVENT_VERSION,
+    userIdentity: userIdentity(c.principal, c.failedAccessKeyId, c.failedAccount),
+    eventTime: cloudTrailTime(c.time),
+    eventSource: eventSource(service),
+    eventName: op,
+    awsRegion: c.region,
+    sourceIPAddress: c.sourceIp,
+    ...(c.userAgent !== undefined && { userAgent: c.userAgent }),
+    requestParameters: operation && c.input ? redacted(c.model, operation.input, c.input) : null,
+    responseElements: responds && operation ? redacted(c.model, operation.output, c.output) : null,
+    ...(c.error && { errorCode: c.error.code, errorMessage: c.error.message }),
+    requestID: c.requestId,
+    eventID: randomUUID(),
+    readOnly,
+    ...(resources && { resources }),
+    eventType: 'AwsApiCall',
+    managementEvent: category === 'Management',
+    recipientAccountId: account,
+    eventCategory: category,
+    ...(authorization && { authorization }),
+  };
+}
+
+/** An instance's role credentials as EC2 obtained them for its metadata service. */
+export interface CredentialDelivery {
+  readonly time: Date;
+  readonly account: string;
+  readonly region: string;
+  readonly instanceId: string;
+  readonly roleArn: string;
+  /** Undefined when the role's trust policy does not let EC2 assume it. */
+  readonly accessKeyId?: string;
+  readonly expiresAt?: Date;
+  readonly durationSeconds: number;
+  readonly trust: Decision;
+  readonly trustPolicy: { readonly id: string; readonly document: string };
+}
+
+/**
+ * EC2 obtaining an instance's role credentials: CloudTrail records it as an sts AssumeRole call made by the
+ * service (userIdentity type AWSService, invokedBy ec2.amazonaws.com; source IP and user agent the service's
+ * name), with the instance id as the session name. rolecall records it each time it issues new credentials for
+ * the metadata service, and a denial when the role does not trust EC2.
+ */
+export function buildDeliveryEvent(d: CredentialDelivery): AuditEvent {
+  const allowed = d.trust.decision === 'Allowed';
+  const check: DecidedCheck = {
+    action: 'sts:AssumeRole',
+    resource: d.roleArn,
+    decision: d.trust,
+    context: {},
+    resourcePolicy: d.trustPolicy,
+    resourceAccount: d.account,
+  };
+  return {
+    eventVersion: EVENT_VERSION,
+    userIdentity: { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' },
+    eventTime: cloudTrailTime(d.time),
+    eventSource: 'sts.amazonaws.com',
+    eventName: 'AssumeRole',
+    awsRegion: d.region,
+    sourceIPAddress: 'ec2.amazonaws.com',
+    userAgent: 'ec2.amazonaws.com',
+    requestParameters: { roleArn: d.roleArn, roleSessionName: d.instanceId, durationSeconds: d.durationSeconds },
+    responseElements:
+      allowed && d.accessKeyId !== undefined
+        ? {
+            credentials: { accessKeyId: d.accessKeyId, expiration: d.expiresAt?.toISOString() },
+            assumedRoleUser: {
+              arn:
+                d.roleArn.replace(/:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/, ':sts::$1:assumed-role/$2') +
+                `/${d.instanceId}`,
+            },
+          }
+        : null,
+    ...(!allowed && {
+      errorCode: 'AccessDenied',
+      errorMessage: `ec2.amazonaws.com is not authorized to perform: sts:AssumeRole on resource: ${d.roleArn}`,
+    }),
+    requestID: randomUUID(),
+    eventID: randomUUID(),
+    readOnly: true,
+    resources: [{ ARN: d.roleArn, accountId: d.account, type: 'AWS::IAM::Role' }],
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: d.account,
+    eventCategory: 'Management',
+    authorization: { mode: 'on', decision: d.trust.decision, checks: [auditCheck(check)] },
+  };
+}

@@ -1,0 +1,281 @@
+/**
+ * The audit trail: every record in memory (bounded by count and age) and in the Store, so events survive a
+ * restart. Recording costs the request almost nothing: the pipeline hands over a builder that only holds
+ * references, and the trail builds, redacts and serializes the records in batches, on a short timer, off the
+ * request's path. close() writes what is pending, so a clean shutdown loses nothing; a crash loses at most the
+ * last batch interval.
+ *
+ * Records are stored through the Store's generic record API, one record per event (kind `audit.event`, the
+ * recipient account, a zero-padded sequence number as the key), so any backend — a PostgreSQL one included —
+ * holds them without a schema of its own; a batch is one transaction that adds the new events and removes those
+ * retention let go.
+ */
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.ts';
+import type { AuditEvent, AuditFilter, AuditTrail } from './types.ts';
+
+export const AUDIT_KIND = 'audit.event';
+export const DEFAULT_MAX_EVENTS = 100_000;
+export const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600_000;
+const DEFAULT_FLUSH_MS = 250;
+
+interface StoredAuditRecord {
+  readonly seq: number;
+  readonly event: AuditEvent;
+}
+
+interface Entry {
+  readonly seq: number;
+  readonly event: AuditEvent;
+  /** eventTime in milliseconds, parsed once. */
+  readonly time: number;
+}
+
+export interface TrailOptions {
+  readonly maxEvents?: number;
+  readonly maxAgeMs?: number;
+  readonly flushMs?: number;
+  readonly now?: () => Date;
+  readonly log?: Logger;
+}
+
+const key = (seq: number): string => String(seq).padStart(16, '0');
+
+const DENIAL_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
+
+/** Denied, or (in audit mode) would have been denied. */
+export const isDenied = (e: AuditEvent): boolean =>
+  e.authorization?.decision === 'ExplicitlyDenied' ||
+  e.authorization?.decision === 'ImplicitlyDenied' ||
+  (e.errorCode !== undefined && DENIAL_CODES.has(e.errorCode));
+
+/** The user name LookupEvents reports: the IAM user's, `root`, or a role session's name. */
+export function userNameOf(e: AuditEvent): string | undefined {
+  const id = e.userIdentity;
+  if (id.type === 'Root') return 'root';
+  if (id.type === 'IAMUser') return id.userName;
+  if (id.type === 'AssumedRole') return id.arn?.slice(id.arn.lastIndexOf('/') + 1);
+  return undefined;
+}
+
+function matches(e: AuditEvent, f: AuditFilter & ExtraFilter, time: number): boolean {
+  if (f.since && time < f.since.getTime()) return false;
+  if (f.until && time > f.until.getTime()) return false;
+  if (f.account !== undefined && e.recipientAccountId !== f.account) return false;
+  if (f.eventId !== undefined && e.eventID !== f.eventId) return false;
+  if (f.eventName !== undefined && e.eventName !== f.eventName) return false;
+  if (f.eventSource !== undefined && e.eventSource !== f.eventSource) return false;
+  if (f.readOnly !== undefined && e.readOnly !== f.readOnly) return false;
+  if (f.accessKeyId !== undefined && e.userIdentity.accessKeyId !== f.accessKeyId) return false;
+  if (f.userName !== undefined && userNameOf(e) !== f.userName) return false;
+  if (f.deniedOnly && !isDenied(e)) return false;
+  if (f.principalArn !== undefined) {
+    const id = e.userIdentity;
+    if (id.arn !== f.principalArn && id.sessionContext?.sessionIssuer?.arn !== f.principalArn) return false;
+  }
+  if (f.resourceName !== undefined) {
+    const name = f.resourceName;
+    const hit = e.resources?.some((r) => r.ARN === name || r.ARN.endsWith(`/${name}`) || r.ARN.endsWith(`:${name}`));
+    if (!hit) return false;
+  }
+  if (f.resourceType !== undefined && !e.resources?.some((r) => r.type === f.resourceType)) return false;
+  return true;
+}
+
+/** Filters LookupEvents needs beyond the shared AuditFilter. */
+export interface ExtraFilter {
+  /** Only events of this recipient account (CloudTrail's event history is per account). */
+  readonly account?: string;
+  readonly eventId?: string;
+  readonly userName?: string;
+  readonly resourceType?: string;
+}
+
+export class StoredAuditTrail implements AuditTrail {
+  private entries: Entry[] = [];
+  /** Index in `entries` of the oldest kept entry; the array is compacted once half of it is let go. */
+  private start = 0;
+  private nextSeq = 1;
+  private readonly bySeq = new Map<string, number>();
+  private readonly byRequest = new Map<string, AuditEvent>();
+  /** Recorded but not built yet: events, or builders that hold only references. */
+  private pending: (AuditEvent | (() => AuditEvent))[] = [];
+  /** Built but not in the store yet. */
+  private unwritten: Entry[] = [];
+  /** Let go by retention but still in the store. */
+  private evicted: { account: string; seq: number }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly maxEvents: number;
+  private readonly maxAgeMs: number;
+  private readonly flushMs: number;
+  private readonly now: () => Date;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly options: TrailOptions,
+  ) {
+    this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Loads the stored events (oldest first), applying retention to them at once. */
+  static async load(store: Store, options: TrailOptions = {}): Promise<StoredAuditTrail> {
+    const trail = new StoredAuditTrail(store, options);
+    const records = await store.list<StoredAuditRecord>(AUDIT_KIND);
+    const loaded = records
+      .map((r) => ({ seq: r.value.seq, event: r.value.event, time: Date.parse(r.value.event.eventTime) }))
+      .sort((a, b) => a.seq - b.seq);
+    for (const entry of loaded) trail.append(entry);
+    trail.nextSeq = (loaded[loaded.length - 1]?.seq ?? 0) + 1;
+    trail.retain();
+    if (trail.evicted.length > 0) await trail.flush();
+    return trail;
+  }
+
+  get size(): number {
+    this.absorb();
+    return this.entries.length - this.start;
+  }
+
+  record(event: AuditEvent): void {
+    this.enqueue(event);
+  }
+
+  /** Records the event `build` returns; it is called later, off the request's path, and must not throw. */
+  defer(build: () => AuditEvent): void {
+    this.enqueue(build);
+  }
+
+  byRequestId(requestId: string): AuditEvent | undefined {
+    this.absorb();
+    return this.byRequest.get(requestId);
+  }
+
+  find(filter: AuditFilter & ExtraFilter, limit: number, after?: string): readonly AuditEvent[] {
+    this.absorb();
+    let from = this.entries.length - 1;
+    if (after !== undefined) {
+      const at = this.bySeq.get(after);
+      if (at === undefined) return [];
+      from = this.indexOfSeq(at) - 1;
+    }
+    const out: AuditEvent[] = [];
+    for (let i = from; i >= this.start && out.length < limit; i--) {
+      const entry = this.entries[i] as Entry;
+      if (matches(entry.event, filter, entry.time)) out.push(entry.event);
+    }
+    return out;
+  }
+
+  /** Whether an event id is still kept (a page token naming one that retention let go is stale). */
+  has(eventId: string): boolean {
+    this.absorb();
+    return this.bySeq.has(eventId);
+  }
+
+  flush(): Promise<void> {
+    this.absorb();
+    this.retain();
+    const batch = this.unwritten;
+    const gone = this.evicted;
+    this.unwritten = [];
+    this.evicted = [];
+    if (batch.length === 0 && gone.length === 0) return this.writing;
+    const write = async () => {
+      try {
+        await this.store.transaction(async (tx) => {
+          for (const e of batch) {
+            await tx.put(AUDIT_KIND, e.event.recipientAccountId, key(e.seq), { seq: e.seq, event: e.event });
+          }
+          for (const g of gone) await tx.delete(AUDIT_KIND, g.account, key(g.seq));
+        });
+      } catch (err) {
+        this.options.log?.error({ err, events: batch.length }, 'could not write audit events to the store');
+      }
+    };
+    this.writing = this.writing.then(write);
+    return this.writing;
+  }
+
+  /** Stops the timer and writes everything recorded so far. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  private enqueue(item: AuditEvent | (() => AuditEvent)): void {
+    this.pending.push(item);
+    if (this.timer === undefined && !this.closed) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Builds what is pending into memory (not yet into the store). */
+  private absorb(): void {
+    if (this.pending.length === 0) return;
+    const pending = this.pending;
+    this.pending = [];
+    for (const item of pending) {
+      let event: AuditEvent;
+      try {
+        event = typeof item === 'function' ? item() : item;
+      } catch (err) {
+        this.options.log?.error({ err }, 'could not build an audit event');
+        continue;
+      }
+      const entry = { seq: this.nextSeq++, event, time: Date.parse(event.eventTime) };
+      this.append(entry);
+      this.unwritten.push(entry);
+    }
+    this.retain();
+  }
+
+  private append(entry: Entry): void {
+    this.entries.push(entry);
+    this.bySeq.set(entry.event.eventID, entry.seq);
+    this.byRequest.set(entry.event.requestID, entry.event);
+  }
+
+  private indexOfSeq(seq: number): number {
+    // Sequence numbers grow by one per kept event, so an entry's index follows from the first's.
+    const first = this.entries[this.start];
+    if (first && this.entries[this.start + (seq - first.seq)]?.seq === seq) return this.start + (seq - first.seq);
+    let lo = this.start;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.entries[mid] as Entry).seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Lets go of events beyond the count bound or older than the age bound. */
+  private retain(): void {
+    const oldest = this.now().getTime() - this.maxAgeMs;
+    while (this.start < this.entries.length) {
+      const entry = this.entries[this.start] as Entry;
+      if (this.entries.length - this.start <= this.maxEvents && entry.time >= oldest) break;
+      this.start++;
+      this.bySeq.delete(entry.event.eventID);
+      if (this.byRequest.get(entry.event.requestID) === entry.event) this.byRequest.delete(entry.event.requestID);
+      // Both go in sequence order, so an evicted event not yet written is the first unwritten one.
+      if (this.unwritten[0] === entry) this.unwritten.shift();
+      else this.evicted.push({ account: entry.event.recipientAccountId, seq: entry.seq });
+    }
+    if (this.start > 1024 && this.start * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.start);
+      this.start = 0;
+    }
+  }
+}
