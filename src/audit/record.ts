@@ -184,7 +184,9 @@ function auditCheck(c: DecidedCheck): AuditCheck {
     statements: d.statements.map(decidingStatement),
     ...(d.blockedBy !== undefined && { blockedBy: d.blockedBy }),
     ...(d.missingContextKeys.length > 0 && { missingContextKeys: d.missingContextKeys }),
-    context: c.context,
+    // The request's condition keys explain a denial; for the allowed checks of every request they would be most of
+    // what the trail stores (and serializes) for nothing, so they are kept only where the check was not allowed.
+    ...(d.decision !== 'Allowed' && { context: c.context }),
     ...(c.resourcePolicy && { resourcePolicy: c.resourcePolicy }),
     ...(c.resourceAccount !== undefined && { resourceAccount: c.resourceAccount }),
   };
