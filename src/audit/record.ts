@@ -350,3 +350,134 @@ export function buildDeliveryEvent(d: CredentialDelivery): AuditEvent {
     authorization: { mode: 'on', decision: d.trust.decision, checks: [auditCheck(check)] },
   };
 }
+
+/** What the trail filters on, kept beside each serialized record so that finding events parses only the hits. */
+export interface EventIndex {
+  readonly eventID: string;
+  readonly requestID: string;
+  readonly account: string;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly readOnly: boolean;
+  readonly accessKeyId: string | undefined;
+  readonly userName: string | undefined;
+  readonly arn: string | undefined;
+  readonly issuerArn: string | undefined;
+  readonly denied: boolean;
+  readonly resources: AuditEvent['resources'];
+}
+
+const DENIAL_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
+
+/** The user name LookupEvents reports: the IAM user's, `root`, or a role session's name. */
+export function userNameOf(id: AuditUserIdentity): string | undefined {
+  if (id.type === 'Root') return 'root';
+  if (id.type === 'IAMUser') return id.userName;
+  if (id.type === 'AssumedRole') return id.arn?.slice(id.arn.lastIndexOf('/') + 1);
+  return undefined;
+}
+
+export function indexOf(e: AuditEvent): EventIndex {
+  const decision = e.authorization?.decision;
+  return {
+    eventID: e.eventID,
+    requestID: e.requestID,
+    account: e.recipientAccountId,
+    eventName: e.eventName,
+    eventSource: e.eventSource,
+    readOnly: e.readOnly,
+    accessKeyId: e.userIdentity.accessKeyId,
+    userName: userNameOf(e.userIdentity),
+    arn: e.userIdentity.arn,
+    issuerArn: e.userIdentity.sessionContext?.sessionIssuer?.arn,
+    denied:
+      decision === 'ExplicitlyDenied' ||
+      decision === 'ImplicitlyDenied' ||
+      (e.errorCode !== undefined && DENIAL_CODES.has(e.errorCode)),
+    resources: e.resources,
+  };
+}
+
+/** A userIdentity and its JSON, shared by every request of the same credentials (most requests repeat one). */
+const identities = new Map<string, { readonly identity: AuditUserIdentity; readonly json: string }>();
+const MAX_IDENTITIES = 4096;
+
+function identityOf(c: RequestCapture): { readonly identity: AuditUserIdentity; readonly json: string } {
+  const p = c.principal;
+  const key = p
+    ? `${p.type}\n${p.accessKeyId}\n${p.arn}\n${p.session?.issuedAt ?? ''}\n${p.session?.roleId ?? ''}`
+    : undefined;
+  const cached = key === undefined ? undefined : identities.get(key);
+  if (cached) return cached;
+  const identity = userIdentity(p, c.failedAccessKeyId, c.failedAccount);
+  const made = { identity, json: JSON.stringify(identity) };
+  if (key !== undefined) {
+    if (identities.size >= MAX_IDENTITIES) identities.clear();
+    identities.set(key, made);
+  }
+  return made;
+}
+
+const json = JSON.stringify;
+
+/**
+ * The record of a request as one JSON line and its index, written directly rather than built as an object and
+ * then serialized: this runs once per request, and is what auditing costs. It produces exactly the record
+ * buildRequestEvent describes (record.test.ts compares the two).
+ */
+export function serializeRequestEvent(
+  c: RequestCapture,
+  eventID: string = randomUUID(),
+): { line: string; index: EventIndex } {
+  const service = c.model.service;
+  const op = c.operation;
+  const operation = op === '' ? undefined : c.model.operations[op];
+  const readOnly = isReadOnly(service, op);
+  const category = eventCategory(service, op);
+  const auth = c.authorization;
+  const account = c.principal
+    ? c.principal.account || (auth?.checks?.[0]?.resourceAccount ?? '')
+    : (c.failedAccount ?? '');
+  const authorization = authorizationOf(c);
+  const resources = resourcesOf(auth?.checks ?? (auth && !auth.allowed ? [auth] : undefined), account);
+  const responds = c.error === undefined && (!READ_ONLY.test(op) || STS_READ_ONLY.has(op));
+  const { identity, json: identityJson } = identityOf(c);
+  const source = eventSource(service);
+  const params = operation && c.input ? redacted(c.model, operation.input, c.input) : null;
+  const response = responds && operation ? redacted(c.model, operation.output, c.output) : null;
+  const line =
+    `{"eventVersion":"${EVENT_VERSION}","userIdentity":${identityJson},"eventTime":"${cloudTrailTime(c.time)}",` +
+    `"eventSource":${json(source)},"eventName":${json(op)},"awsRegion":${json(c.region)},` +
+    `"sourceIPAddress":${json(c.sourceIp)}` +
+    (c.userAgent !== undefined ? `,"userAgent":${json(c.userAgent)}` : '') +
+    `,"requestParameters":${params === null ? 'null' : json(params)}` +
+    `,"responseElements":${response === null ? 'null' : json(response)}` +
+    (c.error ? `,"errorCode":${json(c.error.code)},"errorMessage":${json(c.error.message)}` : '') +
+    `,"requestID":${json(c.requestId)},"eventID":"${eventID}","readOnly":${readOnly}` +
+    (resources ? `,"resources":${json(resources)}` : '') +
+    `,"eventType":"AwsApiCall","managementEvent":${category === 'Management'},` +
+    `"recipientAccountId":${json(account)},"eventCategory":"${category}"` +
+    (authorization ? `,"authorization":${json(authorization)}` : '') +
+    '}';
+  const decision = authorization?.decision;
+  return {
+    line,
+    index: {
+      eventID,
+      requestID: c.requestId,
+      account,
+      eventName: op,
+      eventSource: source,
+      readOnly,
+      accessKeyId: identity.accessKeyId,
+      userName: userNameOf(identity),
+      arn: identity.arn,
+      issuerArn: identity.sessionContext?.sessionIssuer?.arn,
+      denied:
+        decision === 'ExplicitlyDenied' ||
+        decision === 'ImplicitlyDenied' ||
+        (c.error !== undefined && DENIAL_CODES.has(c.error.code)),
+      resources,
+    },
+  };
+}

@@ -3,7 +3,9 @@
  * restart. Recording costs the request almost nothing: the pipeline hands over a builder that only holds
  * references, and the trail builds, redacts and serializes the records in batches, on a short timer, off the
  * request's path. close() writes what is pending, so a clean shutdown loses nothing; a crash loses at most the
- * last batch interval.
+ * last batch interval. Records are kept in memory as their JSON lines plus a small index of what filters read,
+ * and parsed only when a search returns them: one flat string per event instead of a graph of objects keeps both
+ * the serialization and the garbage collector's share of a request small.
  *
  * Records are stored through the Store's generic record API, so any backend — a PostgreSQL one included — holds
  * them without a schema of its own: one record per written batch (kind `audit.batch`, key the zero-padded
@@ -17,6 +19,7 @@ import { promisify } from 'node:util';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
+import { indexOf, type EventIndex } from './record.ts';
 import type { AuditEvent, AuditFilter, AuditTrail } from './types.ts';
 
 export const AUDIT_KIND = 'audit.batch';
@@ -34,24 +37,33 @@ export interface StoredBatch {
 
 const deflate = promisify(deflateRaw);
 
-async function encodeBatch(first: number, events: readonly AuditEvent[]): Promise<StoredBatch> {
-  const lines = events.map((e) => JSON.stringify(e)).join('\n');
-  const data = (await deflate(lines, { level: 1 })).toString('base64');
-  return { first, count: events.length, encoding: 'jsonl+deflate-raw+base64', data };
+async function encodeBatch(first: number, lines: readonly string[]): Promise<StoredBatch> {
+  const data = (await deflate(lines.join('\n'), { level: 1 })).toString('base64');
+  return { first, count: lines.length, encoding: 'jsonl+deflate-raw+base64', data };
+}
+
+function batchLines(batch: StoredBatch): string[] {
+  if (batch.encoding !== 'jsonl+deflate-raw+base64') throw new Error(`unknown audit batch encoding ${batch.encoding}`);
+  return inflateRawSync(Buffer.from(batch.data, 'base64')).toString('utf8').split('\n');
 }
 
 export function decodeBatch(batch: StoredBatch): AuditEvent[] {
-  if (batch.encoding !== 'jsonl+deflate-raw+base64') throw new Error(`unknown audit batch encoding ${batch.encoding}`);
-  return inflateRawSync(Buffer.from(batch.data, 'base64'))
-    .toString('utf8')
-    .split('\n')
-    .map((line) => JSON.parse(line) as AuditEvent);
+  return batchLines(batch).map((line) => JSON.parse(line) as AuditEvent);
+}
+
+/** A record as the pipeline hands it over, serialized, with its index. */
+export interface SerializedEvent {
+  readonly line: string;
+  readonly index: EventIndex;
+  /** eventTime in milliseconds. */
+  readonly time: number;
 }
 
 interface Entry {
   readonly seq: number;
-  readonly event: AuditEvent;
-  /** eventTime in milliseconds, parsed once. */
+  readonly line: string;
+  readonly index: EventIndex;
+  /** eventTime in milliseconds. */
   readonly time: number;
   /** The stored batch holding it; undefined until written. */
   batch?: number;
@@ -69,47 +81,6 @@ export interface TrailOptions {
 
 const key = (seq: number): string => String(seq).padStart(16, '0');
 
-const DENIAL_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
-
-/** Denied, or (in audit mode) would have been denied. */
-export const isDenied = (e: AuditEvent): boolean =>
-  e.authorization?.decision === 'ExplicitlyDenied' ||
-  e.authorization?.decision === 'ImplicitlyDenied' ||
-  (e.errorCode !== undefined && DENIAL_CODES.has(e.errorCode));
-
-/** The user name LookupEvents reports: the IAM user's, `root`, or a role session's name. */
-export function userNameOf(e: AuditEvent): string | undefined {
-  const id = e.userIdentity;
-  if (id.type === 'Root') return 'root';
-  if (id.type === 'IAMUser') return id.userName;
-  if (id.type === 'AssumedRole') return id.arn?.slice(id.arn.lastIndexOf('/') + 1);
-  return undefined;
-}
-
-function matches(e: AuditEvent, f: AuditFilter & ExtraFilter, time: number): boolean {
-  if (f.since && time < f.since.getTime()) return false;
-  if (f.until && time > f.until.getTime()) return false;
-  if (f.account !== undefined && e.recipientAccountId !== f.account) return false;
-  if (f.eventId !== undefined && e.eventID !== f.eventId) return false;
-  if (f.eventName !== undefined && e.eventName !== f.eventName) return false;
-  if (f.eventSource !== undefined && e.eventSource !== f.eventSource) return false;
-  if (f.readOnly !== undefined && e.readOnly !== f.readOnly) return false;
-  if (f.accessKeyId !== undefined && e.userIdentity.accessKeyId !== f.accessKeyId) return false;
-  if (f.userName !== undefined && userNameOf(e) !== f.userName) return false;
-  if (f.deniedOnly && !isDenied(e)) return false;
-  if (f.principalArn !== undefined) {
-    const id = e.userIdentity;
-    if (id.arn !== f.principalArn && id.sessionContext?.sessionIssuer?.arn !== f.principalArn) return false;
-  }
-  if (f.resourceName !== undefined) {
-    const name = f.resourceName;
-    const hit = e.resources?.some((r) => r.ARN === name || r.ARN.endsWith(`/${name}`) || r.ARN.endsWith(`:${name}`));
-    if (!hit) return false;
-  }
-  if (f.resourceType !== undefined && !e.resources?.some((r) => r.type === f.resourceType)) return false;
-  return true;
-}
-
 /** Filters LookupEvents needs beyond the shared AuditFilter. */
 export interface ExtraFilter {
   /** Only events of this recipient account (CloudTrail's event history is per account). */
@@ -119,14 +90,41 @@ export interface ExtraFilter {
   readonly resourceType?: string;
 }
 
+function matches(x: EventIndex, f: AuditFilter & ExtraFilter, time: number): boolean {
+  if (f.since && time < f.since.getTime()) return false;
+  if (f.until && time > f.until.getTime()) return false;
+  if (f.account !== undefined && x.account !== f.account) return false;
+  if (f.eventId !== undefined && x.eventID !== f.eventId) return false;
+  if (f.eventName !== undefined && x.eventName !== f.eventName) return false;
+  if (f.eventSource !== undefined && x.eventSource !== f.eventSource) return false;
+  if (f.readOnly !== undefined && x.readOnly !== f.readOnly) return false;
+  if (f.accessKeyId !== undefined && x.accessKeyId !== f.accessKeyId) return false;
+  if (f.userName !== undefined && x.userName !== f.userName) return false;
+  if (f.deniedOnly && !x.denied) return false;
+  if (f.principalArn !== undefined && x.arn !== f.principalArn && x.issuerArn !== f.principalArn) return false;
+  if (f.resourceName !== undefined) {
+    const name = f.resourceName;
+    const hit = x.resources?.some((r) => r.ARN === name || r.ARN.endsWith(`/${name}`) || r.ARN.endsWith(`:${name}`));
+    if (!hit) return false;
+  }
+  if (f.resourceType !== undefined && !x.resources?.some((r) => r.type === f.resourceType)) return false;
+  return true;
+}
+
+const serialize = (event: AuditEvent): SerializedEvent => ({
+  line: JSON.stringify(event),
+  index: indexOf(event),
+  time: Date.parse(event.eventTime),
+});
+
 export class StoredAuditTrail implements AuditTrail {
   private entries: Entry[] = [];
   /** Index in `entries` of the oldest kept entry; the array is compacted once half of it is let go. */
   private start = 0;
   private nextSeq = 1;
   private readonly bySeq = new Map<string, number>();
-  /** Recorded but not built yet: events, or builders that hold only references. */
-  private pending: (AuditEvent | (() => AuditEvent))[] = [];
+  /** Recorded but not built yet: builders that hold only references. */
+  private pending: (() => SerializedEvent)[] = [];
   /** Built but not in the store yet. */
   private unwritten: Entry[] = [];
   /** Events still kept, per stored batch (by its first sequence number). */
@@ -156,18 +154,25 @@ export class StoredAuditTrail implements AuditTrail {
     const trail = new StoredAuditTrail(store, options);
     const batches = (await store.list<StoredBatch>(AUDIT_KIND)).map((r) => r.value).sort((a, b) => a.first - b.first);
     for (const batch of batches) {
-      let events: AuditEvent[];
+      let lines: string[];
       try {
-        events = decodeBatch(batch);
+        lines = batchLines(batch);
       } catch (err) {
         options.log?.error({ err, first: batch.first }, 'an audit batch in the store cannot be read; it is skipped');
         continue;
       }
-      trail.batchLive.set(batch.first, events.length);
-      events.forEach((event, i) => {
-        trail.append({ seq: batch.first + i, event, time: Date.parse(event.eventTime), batch: batch.first });
+      trail.batchLive.set(batch.first, lines.length);
+      lines.forEach((line, i) => {
+        const event = JSON.parse(line) as AuditEvent;
+        trail.append({
+          seq: batch.first + i,
+          line,
+          index: indexOf(event),
+          time: Date.parse(event.eventTime),
+          batch: batch.first,
+        });
       });
-      trail.nextSeq = batch.first + events.length;
+      trail.nextSeq = batch.first + lines.length;
     }
     trail.retain();
     if (trail.emptied.length > 0) await trail.flush();
@@ -180,11 +185,16 @@ export class StoredAuditTrail implements AuditTrail {
   }
 
   record(event: AuditEvent): void {
-    this.enqueue(event);
+    this.enqueue(() => serialize(event));
   }
 
   /** Records the event `build` returns; it is called later, off the request's path, and must not throw. */
   defer(build: () => AuditEvent): void {
+    this.enqueue(() => serialize(build()));
+  }
+
+  /** Records an event serialized later by `build` (the pipeline's path: no object is built for the record). */
+  deferSerialized(build: () => SerializedEvent): void {
     this.enqueue(build);
   }
 
@@ -192,8 +202,8 @@ export class StoredAuditTrail implements AuditTrail {
   byRequestId(requestId: string): AuditEvent | undefined {
     this.absorb();
     for (let i = this.entries.length - 1; i >= this.start; i--) {
-      const event = (this.entries[i] as Entry).event;
-      if (event.requestID === requestId) return event;
+      const entry = this.entries[i] as Entry;
+      if (entry.index.requestID === requestId) return JSON.parse(entry.line) as AuditEvent;
     }
     return undefined;
   }
@@ -209,7 +219,7 @@ export class StoredAuditTrail implements AuditTrail {
     const out: AuditEvent[] = [];
     for (let i = from; i >= this.start && out.length < limit; i--) {
       const entry = this.entries[i] as Entry;
-      if (matches(entry.event, filter, entry.time)) out.push(entry.event);
+      if (matches(entry.index, filter, entry.time)) out.push(JSON.parse(entry.line) as AuditEvent);
     }
     return out;
   }
@@ -236,7 +246,13 @@ export class StoredAuditTrail implements AuditTrail {
     }
     const write = async () => {
       try {
-        const stored = first === undefined ? undefined : await encodeBatch(first, batch.map((e) => e.event));
+        const stored =
+          first === undefined
+            ? undefined
+            : await encodeBatch(
+                first,
+                batch.map((e) => e.line),
+              );
         await this.store.transaction(async (tx) => {
           if (stored) await tx.put(AUDIT_KIND, '', key(stored.first), stored);
           for (const g of gone) await tx.delete(AUDIT_KIND, '', key(g));
@@ -257,7 +273,7 @@ export class StoredAuditTrail implements AuditTrail {
     await this.flush();
   }
 
-  private enqueue(item: AuditEvent | (() => AuditEvent)): void {
+  private enqueue(item: () => SerializedEvent): void {
     this.pending.push(item);
     if (this.timer === undefined && !this.closed) {
       this.timer = setTimeout(() => {
@@ -273,15 +289,15 @@ export class StoredAuditTrail implements AuditTrail {
     if (this.pending.length === 0) return;
     const pending = this.pending;
     this.pending = [];
-    for (const item of pending) {
-      let event: AuditEvent;
+    for (const build of pending) {
+      let made: SerializedEvent;
       try {
-        event = typeof item === 'function' ? item() : item;
+        made = build();
       } catch (err) {
         this.options.log?.error({ err }, 'could not build an audit event');
         continue;
       }
-      const entry = { seq: this.nextSeq++, event, time: Date.parse(event.eventTime) };
+      const entry: Entry = { seq: this.nextSeq++, line: made.line, index: made.index, time: made.time };
       this.append(entry);
       this.unwritten.push(entry);
     }
@@ -290,7 +306,7 @@ export class StoredAuditTrail implements AuditTrail {
 
   private append(entry: Entry): void {
     this.entries.push(entry);
-    this.bySeq.set(entry.event.eventID, entry.seq);
+    this.bySeq.set(entry.index.eventID, entry.seq);
   }
 
   private indexOfSeq(seq: number): number {
@@ -314,7 +330,7 @@ export class StoredAuditTrail implements AuditTrail {
       const entry = this.entries[this.start] as Entry;
       if (this.entries.length - this.start <= this.maxEvents && entry.time >= oldest) break;
       this.start++;
-      this.bySeq.delete(entry.event.eventID);
+      this.bySeq.delete(entry.index.eventID);
       if (entry.batch === undefined) {
         entry.gone = true;
       } else {

@@ -255,7 +255,8 @@ describe('audit trail end to end', { skip: noAwsCli }, () => {
     await store.open();
     // Batches are stored deflated: search their records, and the raw stored values too.
     const batches = await store.list<StoredBatch>(AUDIT_KIND);
-    const stored = JSON.stringify(batches) + batches.flatMap((b) => decodeBatch(b.value).map((e) => JSON.stringify(e))).join('\n');
+    const stored =
+      JSON.stringify(batches) + batches.flatMap((b) => decodeBatch(b.value).map((e) => JSON.stringify(e))).join('\n');
     await store.close();
     server = await startRolecall({ dataDir });
     cloud = new Cloud(endpoint());
