@@ -167,6 +167,21 @@ export function userIdentity(
  * ARN for its trust policy, the bucket's ARN for a bucket policy (policy ids are `<holder>#<what>`; auth/policies.ts).
  */
 export function policyName(policyId: string): string {
+  let name = policyNames.get(policyId);
+  if (name === undefined) {
+    if (policyNames.size >= MAX_CACHED) policyNames.clear();
+    name = nameOfPolicy(policyId);
+    policyNames.set(policyId, name);
+  }
+  return name;
+}
+
+/** Most requests name the same few policies and resources: their record names are worked out once. */
+const MAX_CACHED = 4096;
+const policyNames = new Map<string, string>();
+const resourceTypes = new Map<string, string | undefined>();
+
+function nameOfPolicy(policyId: string): string {
   const hash = policyId.indexOf('#');
   if (hash < 0) return policyId;
   const holder = policyId.slice(0, hash);
@@ -177,29 +192,39 @@ export function policyName(policyId: string): string {
   return holder;
 }
 
-const decidingStatement = (s: MatchedStatement): DecidingStatement => ({
-  kind: s.kind,
-  policy: policyName(s.policyId),
-  index: s.index,
-  ...(s.sid !== undefined && { sid: s.sid }),
-  effect: s.effect,
-});
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+// Built field by field rather than with conditional spreads: this runs for every check of every request.
+function decidingStatement(s: MatchedStatement): DecidingStatement {
+  const out: Mutable<DecidingStatement> = {
+    kind: s.kind,
+    policy: policyName(s.policyId),
+    index: s.index,
+    effect: s.effect,
+  };
+  if (s.sid !== undefined) out.sid = s.sid;
+  return out;
+}
 
 function auditCheck(c: DecidedCheck): AuditCheck {
   const d: Decision = c.decision;
-  return {
+  const out: Mutable<AuditCheck> = {
     action: c.action,
     resource: c.resource,
     decision: d.decision,
     statements: d.statements.map(decidingStatement),
-    ...(d.blockedBy !== undefined && { blockedBy: d.blockedBy }),
-    ...(d.missingContextKeys.length > 0 && { missingContextKeys: d.missingContextKeys }),
-    // The request's condition keys explain a denial; for the allowed checks of every request they would be most of
-    // what the trail stores (and serializes) for nothing, so they are kept only where the check was not allowed.
-    ...(d.decision !== 'Allowed' && { context: c.context }),
-    ...(c.resourcePolicy && { resourcePolicy: c.resourcePolicy }),
-    ...(c.resourceAccount !== undefined && { resourceAccount: c.resourceAccount }),
   };
+  if (d.blockedBy !== undefined) out.blockedBy = d.blockedBy;
+  if (d.missingContextKeys.length > 0) out.missingContextKeys = d.missingContextKeys;
+  // The request's condition keys and the resource policy's document explain a denial; for the allowed checks of
+  // every request they would be most of what the trail stores (and serializes) for nothing, so they are kept only
+  // where the check was not allowed.
+  if (d.decision !== 'Allowed') {
+    out.context = c.context;
+    if (c.resourcePolicy) out.resourcePolicy = c.resourcePolicy;
+  }
+  if (c.resourceAccount !== undefined) out.resourceAccount = c.resourceAccount;
+  return out;
 }
 
 function authorizationOf(c: RequestCapture): AuditAuthorization | undefined {
@@ -219,6 +244,14 @@ function authorizationOf(c: RequestCapture): AuditAuthorization | undefined {
 
 /** CloudTrail's resource types for the ARNs rolecall's services name. */
 function resourceType(arn: string): string | undefined {
+  if (resourceTypes.has(arn)) return resourceTypes.get(arn);
+  if (resourceTypes.size >= MAX_CACHED) resourceTypes.clear();
+  const type = typeOfResource(arn);
+  resourceTypes.set(arn, type);
+  return type;
+}
+
+function typeOfResource(arn: string): string | undefined {
   const m = /^arn:aws[a-z-]*:([a-z0-9-]+):[^:]*:[^:]*:(.*)$/.exec(arn);
   if (!m) return undefined;
   const [, service = '', rest = ''] = m;
