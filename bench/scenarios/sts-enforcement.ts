@@ -85,7 +85,7 @@ function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 }
 
 /** What one target is sent, and one sample reply of each kind. */
-interface Prepared {
+export interface Prepared {
   readonly assumeRole: QueryRequest;
   readonly getRole: QueryRequest;
   readonly assumeSample: Reply;
@@ -144,7 +144,7 @@ async function createEntities(target: Target, name: string): Promise<{ roleArn: 
  * role does not allow (ListRoles); with it off, allowed: a server that does not enforce what it is said to
  * enforce fails the run here, before anything is measured.
  */
-async function prepareRolecall(target: Target, enforced: boolean): Promise<Prepared> {
+export async function prepareRolecall(target: Target, enforced: boolean): Promise<Prepared> {
   const name = target.name;
   const { roleArn } = await createEntities(target, name);
   const keyReply = await expectOk(target, iam('CreateAccessKey', { UserName: USER_NAME }), `${name} CreateAccessKey`);

@@ -10,6 +10,8 @@ import {
   buildDeliveryEvent,
   buildRequestEvent,
   eventCategory,
+  indexOf,
+  serializeRequestEvent,
   isReadOnly,
   policyName,
   userIdentity,
@@ -187,6 +189,38 @@ describe('audit records', () => {
     assert.equal(e.eventCategory, 'Management');
     assert.deepEqual(e.responseElements, { accessKey: { userName: 'alice', accessKeyId: 'AKIA1', status: 'Active' } });
     assert.deepEqual(e.authorization, { mode: 'on', decision: 'Allowed', checks: [] });
+  });
+
+  it('serializes the same record it builds, with the index of it', () => {
+    const check = {
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::data/report.csv',
+      decision: denied(),
+      context: { 'aws:SourceIp': '127.0.0.1' },
+      resourceAccount: ACCOUNT,
+    };
+    const captures = [
+      capture({ authorization: { allowed: false, ...check, message: 'denied', checks: [check] } }),
+      capture({ error: undefined, output: {}, authorization: { allowed: true, checks: [] }, userAgent: undefined }),
+      capture({
+        model: iamModel,
+        operation: 'CreateAccessKey',
+        input: { UserName: 'alice' },
+        output: { AccessKey: { UserName: 'alice', AccessKeyId: 'AKIA1', Status: 'Active', SecretAccessKey: 'S3CR3T' } },
+        error: undefined,
+        authorization: { allowed: true, checks: [] },
+      }),
+      capture({ principal: undefined, failedAccessKeyId: 'AKIAWHO', authenticationFailed: true, input: undefined }),
+      capture({ mode: 'off', authorization: { allowed: true } }),
+    ];
+    for (const c of captures) {
+      const built = buildRequestEvent(c);
+      const { line, index } = serializeRequestEvent(c, built.eventID);
+      assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(built)));
+      assert.deepEqual(index, indexOf(built));
+      // Twice: the second comes from the cache of identities.
+      assert.equal(serializeRequestEvent(c, built.eventID).line, line);
+    }
   });
 
   it('classifies reads and data events', () => {

@@ -42,7 +42,17 @@ export interface RequestCapture {
 }
 
 /** CloudTrail's eventTime: UTC to the second. */
-export const cloudTrailTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+let lastSecond = NaN;
+let lastTime = '';
+export function cloudTrailTime(d: Date): string {
+  // Requests come many to a second: the text of the last second is reused.
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastTime = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastTime;
+}
 
 /**
  * Read-only calls: the verbs that only read, plus STS's credential calls, which CloudTrail records as read-only
@@ -157,6 +167,21 @@ export function userIdentity(
  * ARN for its trust policy, the bucket's ARN for a bucket policy (policy ids are `<holder>#<what>`; auth/policies.ts).
  */
 export function policyName(policyId: string): string {
+  let name = policyNames.get(policyId);
+  if (name === undefined) {
+    if (policyNames.size >= MAX_CACHED) policyNames.clear();
+    name = nameOfPolicy(policyId);
+    policyNames.set(policyId, name);
+  }
+  return name;
+}
+
+/** Most requests name the same few policies and resources: their record names are worked out once. */
+const MAX_CACHED = 4096;
+const policyNames = new Map<string, string>();
+const resourceTypes = new Map<string, string | undefined>();
+
+function nameOfPolicy(policyId: string): string {
   const hash = policyId.indexOf('#');
   if (hash < 0) return policyId;
   const holder = policyId.slice(0, hash);
@@ -167,27 +192,39 @@ export function policyName(policyId: string): string {
   return holder;
 }
 
-const decidingStatement = (s: MatchedStatement): DecidingStatement => ({
-  kind: s.kind,
-  policy: policyName(s.policyId),
-  index: s.index,
-  ...(s.sid !== undefined && { sid: s.sid }),
-  effect: s.effect,
-});
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+// Built field by field rather than with conditional spreads: this runs for every check of every request.
+function decidingStatement(s: MatchedStatement): DecidingStatement {
+  const out: Mutable<DecidingStatement> = {
+    kind: s.kind,
+    policy: policyName(s.policyId),
+    index: s.index,
+    effect: s.effect,
+  };
+  if (s.sid !== undefined) out.sid = s.sid;
+  return out;
+}
 
 function auditCheck(c: DecidedCheck): AuditCheck {
   const d: Decision = c.decision;
-  return {
+  const out: Mutable<AuditCheck> = {
     action: c.action,
     resource: c.resource,
     decision: d.decision,
     statements: d.statements.map(decidingStatement),
-    ...(d.blockedBy !== undefined && { blockedBy: d.blockedBy }),
-    ...(d.missingContextKeys.length > 0 && { missingContextKeys: d.missingContextKeys }),
-    context: c.context,
-    ...(c.resourcePolicy && { resourcePolicy: c.resourcePolicy }),
-    ...(c.resourceAccount !== undefined && { resourceAccount: c.resourceAccount }),
   };
+  if (d.blockedBy !== undefined) out.blockedBy = d.blockedBy;
+  if (d.missingContextKeys.length > 0) out.missingContextKeys = d.missingContextKeys;
+  // The request's condition keys and the resource policy's document explain a denial; for the allowed checks of
+  // every request they would be most of what the trail stores (and serializes) for nothing, so they are kept only
+  // where the check was not allowed.
+  if (d.decision !== 'Allowed') {
+    out.context = c.context;
+    if (c.resourcePolicy) out.resourcePolicy = c.resourcePolicy;
+  }
+  if (c.resourceAccount !== undefined) out.resourceAccount = c.resourceAccount;
+  return out;
 }
 
 function authorizationOf(c: RequestCapture): AuditAuthorization | undefined {
@@ -207,6 +244,14 @@ function authorizationOf(c: RequestCapture): AuditAuthorization | undefined {
 
 /** CloudTrail's resource types for the ARNs rolecall's services name. */
 function resourceType(arn: string): string | undefined {
+  if (resourceTypes.has(arn)) return resourceTypes.get(arn);
+  if (resourceTypes.size >= MAX_CACHED) resourceTypes.clear();
+  const type = typeOfResource(arn);
+  resourceTypes.set(arn, type);
+  return type;
+}
+
+function typeOfResource(arn: string): string | undefined {
   const m = /^arn:aws[a-z-]*:([a-z0-9-]+):[^:]*:[^:]*:(.*)$/.exec(arn);
   if (!m) return undefined;
   const [, service = '', rest = ''] = m;
@@ -346,5 +391,153 @@ export function buildDeliveryEvent(d: CredentialDelivery): AuditEvent {
     recipientAccountId: d.account,
     eventCategory: 'Management',
     authorization: { mode: 'on', decision: d.trust.decision, checks: [auditCheck(check)] },
+  };
+}
+
+/** What the trail filters on, kept beside each serialized record so that finding events parses only the hits. */
+export interface EventIndex {
+  readonly eventID: string;
+  readonly requestID: string;
+  readonly account: string;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly readOnly: boolean;
+  readonly accessKeyId: string | undefined;
+  readonly userName: string | undefined;
+  readonly arn: string | undefined;
+  readonly issuerArn: string | undefined;
+  readonly denied: boolean;
+  readonly resources: AuditEvent['resources'];
+}
+
+const DENIAL_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
+
+/** The user name LookupEvents reports: the IAM user's, `root`, or a role session's name. */
+export function userNameOf(id: AuditUserIdentity): string | undefined {
+  if (id.type === 'Root') return 'root';
+  if (id.type === 'IAMUser') return id.userName;
+  if (id.type === 'AssumedRole') return id.arn?.slice(id.arn.lastIndexOf('/') + 1);
+  return undefined;
+}
+
+export function indexOf(e: AuditEvent): EventIndex {
+  const decision = e.authorization?.decision;
+  return {
+    eventID: e.eventID,
+    requestID: e.requestID,
+    account: e.recipientAccountId,
+    eventName: e.eventName,
+    eventSource: e.eventSource,
+    readOnly: e.readOnly,
+    accessKeyId: e.userIdentity.accessKeyId,
+    userName: userNameOf(e.userIdentity),
+    arn: e.userIdentity.arn,
+    issuerArn: e.userIdentity.sessionContext?.sessionIssuer?.arn,
+    denied:
+      decision === 'ExplicitlyDenied' ||
+      decision === 'ImplicitlyDenied' ||
+      (e.errorCode !== undefined && DENIAL_CODES.has(e.errorCode)),
+    resources: e.resources,
+  };
+}
+
+/** A userIdentity and its JSON, shared by every request of the same credentials (most requests repeat one). */
+const identities = new Map<string, { readonly identity: AuditUserIdentity; readonly json: string }>();
+const MAX_IDENTITIES = 4096;
+
+function identityOf(c: RequestCapture): { readonly identity: AuditUserIdentity; readonly json: string } {
+  const p = c.principal;
+  // A key id names one set of credentials; the ARN changes if a user is renamed.
+  const key = p ? p.accessKeyId + '\n' + p.arn : undefined;
+  const cached = key === undefined ? undefined : identities.get(key);
+  if (cached) return cached;
+  const identity = userIdentity(p, c.failedAccessKeyId, c.failedAccount);
+  const made = { identity, json: JSON.stringify(identity) };
+  if (key !== undefined) {
+    if (identities.size >= MAX_IDENTITIES) identities.clear();
+    identities.set(key, made);
+  }
+  return made;
+}
+
+const json = JSON.stringify;
+
+/**
+ * The record of a request as one JSON line and its index, written directly rather than built as an object and
+ * then serialized: this runs once per request, and is what auditing costs. It produces exactly the record
+ * buildRequestEvent describes (record.test.ts compares the two).
+ */
+export function serializeRequestEvent(
+  c: RequestCapture,
+  eventID: string = randomUUID(),
+): { line: string; index: EventIndex } {
+  const service = c.model.service;
+  const op = c.operation;
+  const operation = op === '' ? undefined : c.model.operations[op];
+  const readOnly = isReadOnly(service, op);
+  const category = eventCategory(service, op);
+  const auth = c.authorization;
+  const account = c.principal
+    ? c.principal.account || (auth?.checks?.[0]?.resourceAccount ?? '')
+    : (c.failedAccount ?? '');
+  const authorization = authorizationOf(c);
+  const resources = resourcesOf(auth?.checks ?? (auth && !auth.allowed ? [auth] : undefined), account);
+  const responds = c.error === undefined && (!READ_ONLY.test(op) || STS_READ_ONLY.has(op));
+  const { identity, json: identityJson } = identityOf(c);
+  const source = eventSource(service);
+  const params = operation && c.input ? redacted(c.model, operation.input, c.input) : null;
+  const response = responds && operation ? redacted(c.model, operation.output, c.output) : null;
+  // Joined from an array rather than concatenated: the line comes out flat, and flattening a long chain of
+  // concatenations later (to deflate the batch) costs more than writing it.
+  const parts = [
+    `{"eventVersion":"${EVENT_VERSION}","userIdentity":`,
+    identityJson,
+    `,"eventTime":"${cloudTrailTime(c.time)}","eventSource":`,
+    json(source),
+    ',"eventName":',
+    json(op),
+    ',"awsRegion":',
+    json(c.region),
+    ',"sourceIPAddress":',
+    json(c.sourceIp),
+  ];
+  if (c.userAgent !== undefined) parts.push(',"userAgent":', json(c.userAgent));
+  parts.push(
+    ',"requestParameters":',
+    params === null ? 'null' : json(params),
+    ',"responseElements":',
+    response === null ? 'null' : json(response),
+  );
+  if (c.error) parts.push(',"errorCode":', json(c.error.code), ',"errorMessage":', json(c.error.message));
+  parts.push(',"requestID":', json(c.requestId), `,"eventID":"${eventID}","readOnly":${readOnly}`);
+  if (resources) parts.push(',"resources":', json(resources));
+  parts.push(
+    `,"eventType":"AwsApiCall","managementEvent":${category === 'Management'},"recipientAccountId":`,
+    json(account),
+    `,"eventCategory":"${category}"`,
+  );
+  if (authorization) parts.push(',"authorization":', json(authorization));
+  parts.push('}');
+  const line = parts.join('');
+  const decision = authorization?.decision;
+  return {
+    line,
+    index: {
+      eventID,
+      requestID: c.requestId,
+      account,
+      eventName: op,
+      eventSource: source,
+      readOnly,
+      accessKeyId: identity.accessKeyId,
+      userName: userNameOf(identity),
+      arn: identity.arn,
+      issuerArn: identity.sessionContext?.sessionIssuer?.arn,
+      denied:
+        decision === 'ExplicitlyDenied' ||
+        decision === 'ImplicitlyDenied' ||
+        (c.error !== undefined && DENIAL_CODES.has(c.error.code)),
+      resources,
+    },
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryStore } from '../store/memory/memory-store.ts';
-import { AUDIT_KIND, StoredAuditTrail } from './trail.ts';
+import { AUDIT_KIND, decodeBatch, StoredAuditTrail } from './trail.ts';
 import type { AuditEvent } from './types.ts';
 
 let n = 0;
@@ -37,6 +37,12 @@ function event(over: Partial<AuditEvent> = {}): AuditEvent {
 
 const NOW = new Date('2026-01-01T00:00:10Z');
 
+/** Events in the store, over every batch record. */
+async function storedEvents(store: MemoryStore): Promise<number> {
+  const batches = await store.list<Parameters<typeof decodeBatch>[0]>(AUDIT_KIND);
+  return batches.reduce((n, b) => n + decodeBatch(b.value).length, 0);
+}
+
 async function open(store: MemoryStore, options: { maxEvents?: number; maxAgeMs?: number; now?: () => Date } = {}) {
   return StoredAuditTrail.load(store, { now: () => NOW, flushMs: 60_000, ...options });
 }
@@ -55,9 +61,10 @@ describe('StoredAuditTrail', () => {
     assert.equal(trail.byRequestId('deferred')?.requestID, 'deferred');
     assert.equal(built, 1);
     trail.record(event());
-    assert.equal((await store.list(AUDIT_KIND)).length, 0, 'nothing written before the batch');
+    assert.equal(await storedEvents(store), 0, 'nothing written before the batch');
     await trail.close();
-    assert.equal((await store.list(AUDIT_KIND)).length, 2);
+    assert.equal(await storedEvents(store), 2);
+    assert.equal((await store.list(AUDIT_KIND)).length, 1, 'one record per batch');
     const again = await open(store);
     assert.deepEqual(
       again.find({}, 10).map((e) => e.requestID),
@@ -81,7 +88,21 @@ describe('StoredAuditTrail', () => {
       trail.find({}, 10).map((e) => e.requestID),
       ['c6', 'c5', 'c4'],
     );
-    assert.equal((await store.list(AUDIT_KIND)).length, 3);
+    // c0 and c1 went before they were written; the first batch (c2–c4) keeps c4, so it stays, and c2 and c3
+    // are skipped when the trail loads.
+    assert.equal(await storedEvents(store), 5);
+    const reloaded = await open(store, { maxEvents: 3 });
+    assert.deepEqual(
+      reloaded.find({}, 10).map((e) => e.requestID),
+      ['c6', 'c5', 'c4'],
+    );
+    for (let i = 7; i < 10; i++) reloaded.record(event({ requestID: `c${i}` }));
+    await reloaded.close();
+    assert.deepEqual(
+      (await store.list<{ first: number }>(AUDIT_KIND)).map((b) => b.value.first),
+      [8],
+      'batches whose events are all let go are removed',
+    );
     assert.equal(trail.byRequestId('c0'), undefined);
   });
 
@@ -99,7 +120,16 @@ describe('StoredAuditTrail', () => {
       later.find({}, 10).map((e) => e.requestID),
       ['new'],
     );
-    assert.equal((await store.list(AUDIT_KIND)).length, 1, 'the expired event is removed from the store');
+    later.record(event({ requestID: 'newer', eventTime: '2026-01-01T00:01:20Z' }));
+    await later.flush();
+    now = new Date('2026-01-01T00:02:00Z');
+    later.record(event({ requestID: 'newest', eventTime: '2026-01-01T00:01:59Z' }));
+    await later.flush();
+    assert.deepEqual(
+      later.find({}, 10).map((e) => e.requestID),
+      ['newest', 'newer'],
+    );
+    assert.equal(await storedEvents(store), 2, 'the batch of expired events is removed from the store');
     await later.close();
   });
 
@@ -166,6 +196,6 @@ describe('StoredAuditTrail', () => {
     trail.record(event());
     await Promise.all([flushing, trail.close()]);
     assert.equal(built, 100);
-    assert.equal((await store.list(AUDIT_KIND)).length, 101);
+    assert.equal(await storedEvents(store), 101);
   });
 });

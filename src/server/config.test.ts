@@ -1,7 +1,7 @@
 // parseServeConfig: defaults, ROLECALL_* variables, flags (which win), and refusal of anything unknown or invalid.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, DEFAULTS, describeEnforcement, parseServeConfig, SETTINGS } from './config.ts';
+import { ConfigError, DEFAULTS, describeAudit, describeEnforcement, parseServeConfig, SETTINGS } from './config.ts';
 
 const refuses = (args: string[], env: Record<string, string | undefined>, message: string) =>
   assert.throws(
@@ -15,7 +15,8 @@ const refuses = (args: string[], env: Record<string, string | undefined>, messag
   );
 
 const KNOWN_ENV =
-  'ROLECALL_HOST, ROLECALL_PORT, ROLECALL_DATA_DIR, ROLECALL_STORE, ROLECALL_ENFORCE, ROLECALL_READY_FILE, ROLECALL_LOG_LEVEL';
+  'ROLECALL_HOST, ROLECALL_PORT, ROLECALL_DATA_DIR, ROLECALL_STORE, ROLECALL_ENFORCE, ROLECALL_READY_FILE, ROLECALL_LOG_LEVEL, ' +
+  'ROLECALL_AUDIT, ROLECALL_AUDIT_MAX_EVENTS, ROLECALL_AUDIT_MAX_AGE';
 
 describe('parseServeConfig', () => {
   it('returns the defaults with no flags and no variables', () => {
@@ -27,6 +28,9 @@ describe('parseServeConfig', () => {
       enforce: 'on',
       readyFile: undefined,
       logLevel: 'info',
+      audit: 'on',
+      auditMaxEvents: 100_000,
+      auditMaxAgeMs: 7 * 86_400_000,
     });
     assert.deepEqual(parseServeConfig([], {}), DEFAULTS);
   });
@@ -48,6 +52,9 @@ describe('parseServeConfig', () => {
         ROLECALL_ENFORCE: 'audit',
         ROLECALL_READY_FILE: '/tmp/ready.json',
         ROLECALL_LOG_LEVEL: 'debug',
+        ROLECALL_AUDIT: 'off',
+        ROLECALL_AUDIT_MAX_EVENTS: '500',
+        ROLECALL_AUDIT_MAX_AGE: '12h',
       }),
       {
         host: '0.0.0.0',
@@ -57,6 +64,9 @@ describe('parseServeConfig', () => {
         enforce: 'audit',
         readyFile: '/tmp/ready.json',
         logLevel: 'debug',
+        audit: 'off',
+        auditMaxEvents: 500,
+        auditMaxAgeMs: 12 * 3600_000,
       },
     );
   });
@@ -70,6 +80,9 @@ describe('parseServeConfig', () => {
       enforce: 'off',
       readyFile: 'r.json',
       logLevel: 'silent',
+      audit: 'off',
+      auditMaxEvents: 10,
+      auditMaxAgeMs: 90_000,
     };
     assert.deepEqual(
       parseServeConfig(
@@ -88,6 +101,12 @@ describe('parseServeConfig', () => {
           'r.json',
           '--log-level',
           'silent',
+          '--audit',
+          'off',
+          '--audit-max-events',
+          '10',
+          '--audit-max-age',
+          '90s',
         ],
         {},
       ),
@@ -103,6 +122,9 @@ describe('parseServeConfig', () => {
           '--enforce=off',
           '--ready-file=r.json',
           '--log-level=silent',
+          '--audit=off',
+          '--audit-max-events=10',
+          '--audit-max-age=90s',
         ],
         {},
       ),
@@ -130,6 +152,21 @@ describe('parseServeConfig', () => {
     assert.equal(parseServeConfig(['--port=0'], {}).port, 0);
     assert.equal(parseServeConfig([], { ROLECALL_PORT: '0' }).port, 0);
     assert.equal(parseServeConfig(['--port', '65535'], {}).port, 65535);
+  });
+
+  it('refuses audit settings it cannot use', () => {
+    refuses(['--audit', 'maybe'], {}, "--audit: 'maybe' is not one of on, off");
+    refuses([], { ROLECALL_AUDIT: 'yes' }, "ROLECALL_AUDIT: 'yes' is not one of on, off");
+    refuses(['--audit-max-events', '0'], {}, "--audit-max-events: '0' is not a number of events (1-999999999)");
+    refuses(['--audit-max-events=1e5'], {}, "--audit-max-events: '1e5' is not a number of events (1-999999999)");
+    refuses(['--audit-max-age', '7'], {}, "--audit-max-age: '7' is not a duration such as 7d, 12h, 30m or 90s");
+    refuses(
+      [],
+      { ROLECALL_AUDIT_MAX_AGE: '0d' },
+      "ROLECALL_AUDIT_MAX_AGE: '0d' is not a duration such as 7d, 12h, 30m or 90s",
+    );
+    assert.equal(parseServeConfig(['--audit-max-age', '30m'], {}).auditMaxAgeMs, 1_800_000);
+    assert.equal(parseServeConfig(['--audit-max-age', '7d'], {}).auditMaxAgeMs, 7 * 86_400_000);
   });
 
   it('refuses an unknown flag', () => {
@@ -189,6 +226,9 @@ describe('SETTINGS and describeEnforcement', () => {
         ['--enforce', 'ROLECALL_ENFORCE'],
         ['--ready-file', 'ROLECALL_READY_FILE'],
         ['--log-level', 'ROLECALL_LOG_LEVEL'],
+        ['--audit', 'ROLECALL_AUDIT'],
+        ['--audit-max-events', 'ROLECALL_AUDIT_MAX_EVENTS'],
+        ['--audit-max-age', 'ROLECALL_AUDIT_MAX_AGE'],
       ],
     );
     for (const s of SETTINGS) assert.notEqual(s.help, '');
@@ -198,5 +238,10 @@ describe('SETTINGS and describeEnforcement', () => {
     assert.match(describeEnforcement('on'), /^ON: /);
     assert.match(describeEnforcement('audit'), /^AUDIT: /);
     assert.match(describeEnforcement('off'), /^OFF: .*NOT enforced/);
+  });
+
+  it('describes auditing', () => {
+    assert.match(describeAudit(DEFAULTS), /^ON: every request is recorded \(last 100000 events, 7 day\(s\)\)/);
+    assert.match(describeAudit({ ...DEFAULTS, audit: 'off' }), /^OFF: /);
   });
 });

@@ -19,7 +19,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyComm
 import { noAwsCli } from '../support/clients.ts';
 import { removeDir, startRolecall, tempDir, type RolecallProcess } from '../support/server.ts';
 import { createStore } from '../../src/store/open-store.ts';
-import { AUDIT_KIND } from '../../src/audit/trail.ts';
+import { AUDIT_KIND, decodeBatch, type StoredBatch } from '../../src/audit/trail.ts';
 import type { AuditEvent } from '../../src/audit/types.ts';
 import { cliOk, cliRun } from './helpers.ts';
 import {
@@ -253,7 +253,10 @@ describe('audit trail end to end', { skip: noAwsCli }, () => {
     await server.stop();
     const store = createStore({ backend: 'sqlite', dataDir });
     await store.open();
-    const stored = JSON.stringify(await store.list(AUDIT_KIND));
+    // Batches are stored deflated: search their records, and the raw stored values too.
+    const batches = await store.list<StoredBatch>(AUDIT_KIND);
+    const stored =
+      JSON.stringify(batches) + batches.flatMap((b) => decodeBatch(b.value).map((e) => JSON.stringify(e))).join('\n');
     await store.close();
     server = await startRolecall({ dataDir });
     cloud = new Cloud(endpoint());

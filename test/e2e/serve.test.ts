@@ -195,6 +195,7 @@ describe('the banner of rolecall serve', () => {
         assert.ok(banner.includes(resolve(server.dataDir)), banner);
         const line = banner.split('\n').find((l) => /enforcement/i.test(l)) ?? '';
         assert.match(line, words);
+        assert.match(banner, /audit +ON: every request is recorded/);
       } finally {
         assert.equal(await server.stop(), 0);
         removeDir(server.dataDir);

@@ -23,7 +23,7 @@ import {
 } from '../../protocol/generated/cloudtrail.ts';
 import type { AuditEvent, AuditFilter } from '../../audit/types.ts';
 import type { ExtraFilter } from '../../audit/trail.ts';
-import { userNameOf } from '../../audit/trail.ts';
+import { userNameOf } from '../../audit/record.ts';
 import { defineService, type ServiceDefinition } from '../service.ts';
 
 /** What LookupEvents reads: the audit trail, or nothing when auditing is off. */
@@ -100,7 +100,7 @@ function decodeToken(token: string, hash: string): string {
 }
 
 export function lookupEvent(e: AuditEvent): Event {
-  const userName = userNameOf(e);
+  const userName = userNameOf(e.userIdentity);
   return {
     EventId: e.eventID,
     EventName: e.eventName,
