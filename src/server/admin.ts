@@ -11,6 +11,8 @@
  *   GET  /_rolecall/suggest-policy?role=NAME|ARN[&since=24h|ISO][&account=ID]  → `rolecall suggest-policy`: a
  *        least-privilege policy from the role's recorded requests; root-signed, the role in the signer's account
  *        unless an ARN or account says otherwise
+ *   GET  /_rolecall/lambda/code/HEX.zip?Expires=…&Signature=…  → a Lambda deployment package, by the URL GetFunction
+ *        gave as Code.Location (valid 10 minutes, like AWS's presigned URL)
  *   GET  /_rolecall/audit/events[?since=ISO&principal=ARN&denied=true&limit=N&after=EVENT_ID]  → audit records of
  *        every account, newest first, {"events": […], "next": EVENT_ID}; SigV4-signed by an account root only
  */
@@ -49,6 +51,8 @@ export interface AdminDeps {
   readonly explain?: (requestId: string) => ExplainReport | undefined;
   /** `rolecall suggest-policy` over the audit trail; absent when no trail is wired. */
   readonly suggestPolicy?: (query: SuggestQuery) => Promise<SuggestReport>;
+  /** GetFunction's Code.Location downloads (`/_rolecall/lambda/code/…`), authorized by the URL's own signature. */
+  readonly lambdaPackage?: (req: AdminRequest) => Promise<GatewayResponse>;
   /** The audit trail (newest first), for `rolecall audit`; absent when auditing is off. */
   readonly audit?: {
     find(filter: AuditFilter, limit: number, after?: string): readonly AuditEvent[];
@@ -255,6 +259,7 @@ export function handleAdmin(deps: AdminDeps, req: AdminRequest): GatewayResponse
     case '/_rolecall/audit/events':
       return auditEvents(deps, req);
     default: {
+      if (req.path.startsWith('/_rolecall/lambda/code/') && deps.lambdaPackage) return deps.lambdaPackage(req);
       const explained = /^\/_rolecall\/explain\/([A-Za-z0-9_.:-]{1,128})$/.exec(req.path);
       if (explained) return explain(deps, req, explained[1] ?? '');
       const m = /^\/_rolecall\/instances\/(i-[0-9a-f]+)$/.exec(req.path);

@@ -27,6 +27,7 @@ import { stsService } from '../services/sts/index.ts';
 import { ec2Service } from '../services/ec2/index.ts';
 import { createS3Service } from '../services/s3/index.ts';
 import { accessAnalyzerService } from '../services/access-analyzer/index.ts';
+import { CodeLocations, servePackage } from '../services/lambda/code-location.ts';
 import { CodeStore, createLambdaService, ExecutionCredentials, LambdaState } from '../services/lambda/index.ts';
 import { createProcessRunner } from '../lambda/process-runner.ts';
 import type { FunctionRunner } from '../lambda/types.ts';
@@ -133,6 +134,7 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
           });
     const trail = audit;
     const reference = await ServiceReference.open();
+    const codeLocations = new CodeLocations(tokenKey);
     const services = new Map<string, ServiceDefinition>([
       ['iam', iamService(iam, catalogue, trail)],
       ['sts', stsService(iam, tokenKey)],
@@ -146,6 +148,7 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
         createLambdaService({
           state: lambda,
           code,
+          codeLocations,
           iam,
           s3,
           blobs,
@@ -247,6 +250,8 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
           resolveKey,
           instance: instanceInfo,
           findings,
+          lambdaPackage: (req) =>
+            servePackage(codeLocations, (sha) => code.zipPath(sha), req.method, req.path, req.query, clock.now()),
           ...(trail && {
             audit: trail,
             explain: (requestId: string) => explainRequest({ state: iam, awsManaged: catalogue, trail }, requestId),

@@ -810,23 +810,28 @@ describe('Lambda with SDK v3: handlers, crashes, bad input, role changes, addres
     );
   });
 
-  // AWS gives a presigned URL to the package; rolecall does not yet (docs/LAMBDA.md, Gaps). A todo, not a failure.
-  it(
-    'gives GetFunction a Code.Location from which the deployment package downloads',
-    { todo: 'Code.Location is a documented gap (docs/LAMBDA.md)' },
-    async () => {
-      const role = await createRole(iam, 'location-role');
-      const pkg = nodePackage();
-      await createFunction(lambda, { FunctionName: 'location', Role: role, Code: { ZipFile: pkg } });
-      const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'location' }));
-      assert.equal(got.Code?.RepositoryType, 'S3');
-      const location = got.Code?.Location;
-      assert.ok(location !== undefined && /^https?:\/\//.test(location), `Code.Location is ${location}`);
-      const res = await fetch(location);
-      assert.equal(res.status, 200);
-      assert.equal(codeSha256(new Uint8Array(await res.arrayBuffer())), codeSha256(pkg));
-    },
-  );
+  // AWS gives a presigned URL to the package, valid for 10 minutes (API Reference, GetFunction).
+  it('gives GetFunction a Code.Location from which the deployment package downloads, for 10 minutes only', async () => {
+    const role = await createRole(iam, 'location-role');
+    const pkg = nodePackage();
+    await createFunction(lambda, { FunctionName: 'location', Role: role, Code: { ZipFile: pkg } });
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'location' }));
+    assert.equal(got.Code?.RepositoryType, 'S3');
+    const location = got.Code?.Location;
+    assert.ok(location !== undefined && /^https?:\/\//.test(location), `Code.Location is ${location}`);
+    const res = await fetch(location);
+    assert.equal(res.status, 200);
+    assert.equal(codeSha256(new Uint8Array(await res.arrayBuffer())), codeSha256(pkg));
+    // A URL rolecall did not sign downloads nothing; after 10 minutes on rolecall's clock neither does this one.
+    const forged = location.replace(/Signature=[0-9a-f]/, (m) =>
+      m.endsWith('0') ? `${m.slice(0, -1)}1` : `${m.slice(0, -1)}0`,
+    );
+    assert.equal((await fetch(forged)).status, 403);
+    await advanceClock(server().endpoint, 601);
+    const late = await fetch(location);
+    assert.equal(late.status, 403);
+    assert.match(await late.text(), /<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
+  });
 
   it('enforces the payload limits of synchronous and Event invocations and of responses, in AWS words', async () => {
     const role = await createRole(iam, 'limits-role');
@@ -1033,36 +1038,31 @@ describe('Lambda with SDK v3: handlers, crashes, bad input, role changes, addres
     assert.equal(new Set(names).size, names.length, 'a function listed twice');
   });
 
-  // The clients read either spelling, so this is a todo: docs/LAMBDA.md lists `message` as a gap.
-  it(
-    'words error bodies as Lambda does: {"Type":"User","Message":…} with X-Amzn-Errortype',
-    { todo: 'error bodies say message (docs/LAMBDA.md, Gaps)' },
-    async () => {
-      const url = new URL('/2015-03-31/functions/nope', server().endpoint);
-      const signer = new SignatureV4({
-        service: 'lambda',
-        region: REGION,
-        credentials: ROOT_CREDENTIALS,
-        sha256: Sha256,
-      });
-      const signed = await signer.sign({
-        method: 'GET',
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: Number(url.port),
-        path: url.pathname,
-        query: {},
-        headers: { host: url.host },
-      });
-      const headers: Record<string, string> = { ...signed.headers };
-      delete headers['host'];
-      const res = await fetch(url, { headers });
-      assert.equal(res.status, 404);
-      assert.equal(res.headers.get('x-amzn-errortype'), 'ResourceNotFoundException');
-      // aarondfrancis/sidecar#23: {"Message":"Function not found: arn:…","Type":"User"}.
-      assert.deepEqual(await res.json(), { Type: 'User', Message: MSG.notFound('nope') });
-    },
-  );
+  it('words error bodies as Lambda does: {"Type":"User","Message":…} with X-Amzn-Errortype', async () => {
+    const url = new URL('/2015-03-31/functions/nope', server().endpoint);
+    const signer = new SignatureV4({
+      service: 'lambda',
+      region: REGION,
+      credentials: ROOT_CREDENTIALS,
+      sha256: Sha256,
+    });
+    const signed = await signer.sign({
+      method: 'GET',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host },
+    });
+    const headers: Record<string, string> = { ...signed.headers };
+    delete headers['host'];
+    const res = await fetch(url, { headers });
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get('x-amzn-errortype'), 'ResourceNotFoundException');
+    // aarondfrancis/sidecar#23: {"Message":"Function not found: arn:…","Type":"User"}.
+    assert.deepEqual(await res.json(), { Type: 'User', Message: MSG.notFound('nope') });
+  });
 
   // Last in this suite: it moves the server's clock for every test after it.
   it("keeps a warm function's credentials valid on rolecall's clock, which tests and users move forward", async () => {

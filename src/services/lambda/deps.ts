@@ -10,12 +10,15 @@ import type { S3State } from '../../state/s3-state.ts';
 import type { BlobStore } from '../../store/blobs/blob-store.ts';
 import type { LogsState } from '../logs/state.ts';
 import type { CodeStore } from './code.ts';
+import type { CodeLocations } from './code-location.ts';
 import type { ExecutionCredentials } from './roles.ts';
 import type { LambdaState } from './state.ts';
 
 export interface LambdaDeps {
   readonly state: LambdaState;
   readonly code: CodeStore;
+  /** Signs GetFunction's Code.Location URLs. */
+  readonly codeLocations: CodeLocations;
   readonly iam: IamState;
   /** Where S3Bucket/S3Key packages are read from. */
   readonly s3: S3State;

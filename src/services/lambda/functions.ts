@@ -133,8 +133,10 @@ export function functionHandlers(deps: LambdaDeps): Handlers<FunctionOps> {
       const { record } = findFunction(deps, input.FunctionName, ctx, input.Qualifier);
       return {
         Configuration: configurationOf(record),
-        // AWS answers with a presigned S3 URL to the package; rolecall does not serve the zip back yet.
-        Code: { RepositoryType: 'S3' },
+        Code: {
+          RepositoryType: 'S3',
+          Location: deps.codeLocations.url(deps.endpointUrl(), record.codeSha256, ctx.now),
+        },
         ...(Object.keys(record.tags).length > 0 && { Tags: { ...record.tags } }),
       };
     },
