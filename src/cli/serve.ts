@@ -13,11 +13,14 @@ import { createLogger } from '../server/logger.ts';
 import { startServer } from '../server/server.ts';
 import { VERSION } from '../server/version.ts';
 
+const FLAG_WIDTH = Math.max(...SETTINGS.map((s) => `${s.flag} VALUE`.length)) + 2;
+
 export const SERVE_HELP = [
   'usage: rolecall serve [options]',
   '',
-  ...SETTINGS.map((s) => `  ${`${s.flag} VALUE`.padEnd(22)}${s.help} [env ${s.env}]`),
-  '  --help                show this help',
+  // Padded to the longest flag, so every description starts in one column.
+  ...SETTINGS.map((s) => `  ${`${s.flag} VALUE`.padEnd(FLAG_WIDTH)}${s.help} [env ${s.env}]`),
+  `  ${'--help'.padEnd(FLAG_WIDTH)}show this help`,
 ].join('\n');
 
 export function banner(config: ServerConfig, endpoint: string): string {
