@@ -4,18 +4,15 @@
  * authorization gives policies (`<holder ARN>#<inline name>`, `<managed ARN>#<version>`, `<role ARN>#trust`,
  * `arn:aws:s3:::<bucket>#policy#<n>`).
  */
-import type { Decision, PolicyKind, PolicyTrace, StatementTrace } from '../policy/index.ts';
+import {
+  POLICY_KIND_WORDS,
+  type Decision,
+  type PolicyKind,
+  type PolicyTrace,
+  type StatementTrace,
+} from '../policy/index.ts';
 import type { ExplainFix, NearMiss } from './explain-types.ts';
 import type { EventPrincipal } from './event-principal.ts';
-
-export const KIND_WORDS: Readonly<Record<PolicyKind, string>> = {
-  identity: 'identity-based policy',
-  resource: 'resource-based policy',
-  boundary: 'permissions boundary',
-  session: 'session policy',
-  scp: 'service control policy',
-  rcp: 'resource control policy',
-};
 
 /** What a policy id names, for the command that changes it. */
 export type PolicyRef =
@@ -175,7 +172,7 @@ export function fixesFor(input: FixInput): ExplainFix[] {
         kind: s.kind,
         policy: s.policyId,
         summary:
-          `${where(s)} of the ${KIND_WORDS[s.kind]} ${s.policyId} denies ${action} on ${resource}: an explicit deny ` +
+          `${where(s)} of the ${POLICY_KIND_WORDS[s.kind]} ${s.policyId} denies ${action} on ${resource}: an explicit deny ` +
           `overrides every allow, so change that statement — take ${action} out of its Action, narrow its Resource, ` +
           `or add a condition this request does not meet — or remove it.`,
         ...(command !== undefined && { command }),
@@ -249,7 +246,7 @@ export function fixesFor(input: FixInput): ExplainFix[] {
     case 'rcp':
       fixes.push({
         kind: blocked,
-        summary: `a ${KIND_WORDS[blocked]} level allows nothing that covers ${action} (${policiesOf(blocked).join(', ')}): the organization's administrator must allow it at every level.`,
+        summary: `a ${POLICY_KIND_WORDS[blocked]} level allows nothing that covers ${action} (${policiesOf(blocked).join(', ')}): the organization's administrator must allow it at every level.`,
         statement: allowStatement,
       });
       break;

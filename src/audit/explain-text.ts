@@ -1,6 +1,6 @@
 /** `rolecall explain`'s text output: the report as a person reads it, the statements that matter first. */
 import type { ConditionTrace, PolicyTrace, StatementTrace } from '../policy/index.ts';
-import { KIND_WORDS } from './explain-fix.ts';
+import { POLICY_KIND_WORDS } from '../policy/index.ts';
 import type { CheckExplanation, ExplainReport } from './explain-types.ts';
 
 const list = (values: readonly string[]): string => values.join(', ');
@@ -40,7 +40,7 @@ function statementLines(s: StatementTrace): string[] {
 
 function policyLines(p: PolicyTrace): string[] {
   const lines = [
-    `  ${KIND_WORDS[p.kind]}${p.level !== undefined ? ` (level ${p.level})` : ''} ${p.policyId}${p.error !== undefined ? `: cannot be read (${p.error})` : ''}`,
+    `  ${POLICY_KIND_WORDS[p.kind]}${p.level !== undefined ? ` (level ${p.level})` : ''} ${p.policyId}${p.error !== undefined ? `: cannot be read (${p.error})` : ''}`,
   ];
   for (const s of p.statements) lines.push(...statementLines(s).map((l) => `    ${l}`));
   return lines;
@@ -48,7 +48,7 @@ function policyLines(p: PolicyTrace): string[] {
 
 function checkLines(c: CheckExplanation): string[] {
   const lines = [`${c.action} on ${c.resource}`];
-  const recorded = `${c.recorded.decision}${c.recorded.blockedBy !== undefined ? ` (no ${KIND_WORDS[c.recorded.blockedBy]} allowed it)` : ''}`;
+  const recorded = `${c.recorded.decision}${c.recorded.blockedBy !== undefined ? ` (no ${POLICY_KIND_WORDS[c.recorded.blockedBy]} allowed it)` : ''}`;
   lines.push(`  when it ran: ${recorded}`);
   if (c.now) {
     lines.push(`  now:         ${c.now.decision}${c.changed ? '  ← the policies changed since the request' : ''}`);

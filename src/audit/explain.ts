@@ -17,7 +17,8 @@ import {
 import type { AwsManagedPolicies } from '../state/aws-managed-policies.ts';
 import type { IamState } from '../state/iam-state.ts';
 import { eventPrincipal, type EventPrincipal } from './event-principal.ts';
-import { fixesFor, KIND_WORDS, nearMisses } from './explain-fix.ts';
+import { fixesFor, nearMisses } from './explain-fix.ts';
+import { POLICY_KIND_WORDS } from '../policy/index.ts';
 import type { CheckExplanation, ExplainReport } from './explain-types.ts';
 import type { AuditCheck, AuditEvent, AuditTrail } from './types.ts';
 
@@ -156,7 +157,7 @@ export function explainRequest(deps: ExplainDeps, requestId: string): ExplainRep
   }
   if (principal?.entityType === 'root' && checks.length === 0) {
     notes.add(
-      `an account root may do anything in its own account; only a resource-based policy or a ${KIND_WORDS.scp} could deny it.`,
+      `an account root may do anything in its own account; only a resource-based policy or a ${POLICY_KIND_WORDS.scp} could deny it.`,
     );
   }
   return {

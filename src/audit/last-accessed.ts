@@ -18,6 +18,7 @@
 import { wildcardMatch } from '../policy/wildcard.ts';
 import { entityArnOf } from './event-principal.ts';
 import type { AuditEvent } from './types.ts';
+import { allowStatements } from './allow-statements.ts';
 
 export interface TrackedAction {
   readonly ActionName: string;
@@ -41,24 +42,11 @@ export function allowedServices(documents: readonly string[], known: readonly st
   const allowed = new Set<string>();
   const vendors: string[] = [];
   let everything = false;
-  for (const text of documents) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch {
-      continue;
-    }
-    const raw = (doc as { Statement?: unknown } | null)?.Statement;
-    for (const s of Array.isArray(raw) ? raw : [raw]) {
-      if (typeof s !== 'object' || s === null) continue;
-      const st = s as Record<string, unknown>;
-      if (st['Effect'] !== 'Allow') continue;
-      if (st['NotAction'] !== undefined) everything = true;
-      for (const a of Array.isArray(st['Action']) ? st['Action'] : [st['Action']]) {
-        if (typeof a !== 'string') continue;
-        if (a === '*') everything = true;
-        else if (a.includes(':')) vendors.push(a.slice(0, a.indexOf(':')).toLowerCase());
-      }
+  for (const st of allowStatements(documents)) {
+    if (st.notActions !== undefined) everything = true;
+    for (const a of st.actions) {
+      if (a === '*') everything = true;
+      else if (a.includes(':')) vendors.push(a.slice(0, a.indexOf(':')).toLowerCase());
     }
   }
   for (const prefix of known) {

@@ -21,6 +21,7 @@
 import { expandAction, type IamCatalogue } from '../lint/catalogue.ts';
 import type { ContextValue } from '../policy/index.ts';
 import type { AuditEvent } from './types.ts';
+import { allowStatements } from './allow-statements.ts';
 
 export const WILDCARD_THRESHOLD = 5;
 
@@ -169,28 +170,14 @@ export function suggestPolicy(
 function grantedPatterns(documents: readonly string[]): { actions: string[]; unexpandable: string[] } {
   const actions: string[] = [];
   const unexpandable: string[] = [];
-  for (const text of documents) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch {
+  for (const st of allowStatements(documents)) {
+    if (st.notActions !== undefined) {
+      unexpandable.push(`NotAction ${st.notActions.join(', ')}`);
       continue;
     }
-    const raw = (doc as { Statement?: unknown } | null)?.Statement;
-    for (const s of Array.isArray(raw) ? raw : [raw]) {
-      if (typeof s !== 'object' || s === null) continue;
-      const st = s as Record<string, unknown>;
-      if (st['Effect'] !== 'Allow') continue;
-      const strings = (v: unknown): string[] =>
-        (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
-      if (st['NotAction'] !== undefined) {
-        unexpandable.push(`NotAction ${strings(st['NotAction']).join(', ')}`);
-        continue;
-      }
-      for (const a of strings(st['Action'])) {
-        if (a === '*') unexpandable.push('*');
-        else actions.push(a);
-      }
+    for (const a of st.actions) {
+      if (a === '*') unexpandable.push('*');
+      else actions.push(a);
     }
   }
   return { actions, unexpandable: [...new Set(unexpandable)] };

@@ -13,10 +13,10 @@ import { parseArn } from '../model/arn.ts';
 import {
   compilePolicy,
   evaluate,
+  POLICY_KIND_WORDS,
   type CompiledPolicy,
   type ContextValue,
   type Decision,
-  type PolicyKind,
   type RequestPrincipal,
 } from '../policy/index.ts';
 import type { ActionCatalogue } from './actions.ts';
@@ -101,15 +101,6 @@ export type AuthorizationResult =
 /** Shared by every result that evaluated nothing, so the common shortcut allocates nothing. */
 const ALLOWED_UNCHECKED: AuthorizationResult = { allowed: true, checks: [] };
 
-const KIND_WORDS: Readonly<Record<PolicyKind, string>> = {
-  identity: 'identity-based policy',
-  resource: 'resource-based policy',
-  boundary: 'permissions boundary',
-  session: 'session policy',
-  scp: 'service control policy',
-  rcp: 'resource control policy',
-};
-
 /** AWS's denial message for a decision. */
 export function denialMessage(
   principalArn: string,
@@ -122,13 +113,13 @@ export function denialMessage(
   const head = `User: ${principalArn} is not authorized to perform: ${action}${on}`;
   if (decision.decision === 'ExplicitlyDenied') {
     const kind = decision.statements[0]?.kind ?? 'identity';
-    const words = KIND_WORDS[kind];
+    const words = POLICY_KIND_WORDS[kind];
     return `${head} with an explicit deny in ${trust && kind === 'resource' ? 'the role trust policy' : `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`}`;
   }
   const blocked = decision.blockedBy ?? 'identity';
   // A trust policy that does not name the caller: AWS answers without a reason (shared/AWS-FACTS.md, STS).
   if (trust && blocked === 'resource') return head;
-  return `${head} because no ${KIND_WORDS[blocked]} allows the ${action} action`;
+  return `${head} because no ${POLICY_KIND_WORDS[blocked]} allows the ${action} action`;
 }
 
 function enginePrincipal(p: Principal): RequestPrincipal {

@@ -1,7 +1,8 @@
 /** Decisions in plain words, for people reading `rolecall simulate --explain` and denial reports. */
 import type { Decision, EvaluationRequest, MatchedStatement, PolicyKind } from './types.ts';
 
-const KIND_NAMES: Readonly<Record<PolicyKind, string>> = {
+/** Each kind of policy as AWS's messages name it ("because no identity-based policy allows …"). */
+export const POLICY_KIND_WORDS: Readonly<Record<PolicyKind, string>> = {
   identity: 'identity-based policy',
   resource: 'resource-based policy',
   boundary: 'permissions boundary',
@@ -11,7 +12,7 @@ const KIND_NAMES: Readonly<Record<PolicyKind, string>> = {
 };
 
 const describe = (s: MatchedStatement): string =>
-  `statement ${s.index + 1}${s.sid ? ` (Sid "${s.sid}")` : ''} of the ${KIND_NAMES[s.kind]} ${s.policyId}`;
+  `statement ${s.index + 1}${s.sid ? ` (Sid "${s.sid}")` : ''} of the ${POLICY_KIND_WORDS[s.kind]} ${s.policyId}`;
 
 export function explain(request: EvaluationRequest, decision: Omit<Decision, 'explanation'>): string {
   const who = request.principal.arn;
@@ -32,7 +33,7 @@ export function explain(request: EvaluationRequest, decision: Omit<Decision, 'ex
       break;
     case 'ImplicitlyDenied':
       lines.push(
-        `${who} may not perform ${what}: no ${KIND_NAMES[decision.blockedBy ?? 'identity']} allows it${
+        `${who} may not perform ${what}: no ${POLICY_KIND_WORDS[decision.blockedBy ?? 'identity']} allows it${
           decision.blockedBy === 'boundary' || decision.blockedBy === 'session'
             ? ' (identity policies allow it, but every allow must also be within it)'
             : ''
@@ -45,7 +46,7 @@ export function explain(request: EvaluationRequest, decision: Omit<Decision, 'ex
   }
   for (const u of decision.unevaluable) {
     lines.push(
-      `Could not evaluate ${u.index === undefined ? 'the' : `statement ${u.index + 1} of the`} ${KIND_NAMES[u.kind]} ${u.policyId}: ${u.reason}; it was not allowed to grant anything.`,
+      `Could not evaluate ${u.index === undefined ? 'the' : `statement ${u.index + 1} of the`} ${POLICY_KIND_WORDS[u.kind]} ${u.policyId}: ${u.reason}; it was not allowed to grant anything.`,
     );
   }
   return lines.join('\n');

@@ -11,3 +11,4 @@ export {
   type ConditionTrace,
   type ElementTrace,
 } from './trace.ts';
+export { POLICY_KIND_WORDS } from './explain.ts';
