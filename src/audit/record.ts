@@ -463,6 +463,36 @@ function identityOf(c: RequestCapture): { readonly identity: AuditUserIdentity; 
 const json = JSON.stringify;
 
 /**
+ * An allowed request's authorization element as JSON.stringify would write authorizationOf's: every check of
+ * almost every request is allowed, and is written straight from the engine's decision rather than first copied
+ * into an AuditCheck. Anything else goes through authorizationOf, which keeps what explains a denial.
+ */
+function allowedAuthorizationJson(mode: string, checks: readonly DecidedCheck[]): string {
+  let out = `{"mode":"${mode}","decision":"Allowed","checks":[`;
+  for (let i = 0; i < checks.length; i++) {
+    const c = checks[i] as DecidedCheck;
+    if (i > 0) out += ',';
+    out += c.decision.decision === 'Allowed' ? allowedCheckJson(c) : json(auditCheck(c));
+  }
+  return out + ']}';
+}
+
+function allowedCheckJson(c: DecidedCheck): string {
+  const d = c.decision;
+  let out = `{"action":${json(c.action)},"resource":${json(c.resource)},"decision":"Allowed","statements":[`;
+  for (let i = 0; i < d.statements.length; i++) {
+    const s = d.statements[i] as MatchedStatement;
+    out += `${i === 0 ? '' : ','}{"kind":${json(s.kind)},"policy":${json(policyName(s.policyId))},"index":${json(s.index)},"effect":${json(s.effect)}`;
+    out += s.sid === undefined ? '}' : `,"sid":${json(s.sid)}}`;
+  }
+  out += ']';
+  if (d.blockedBy !== undefined) out += `,"blockedBy":${json(d.blockedBy)}`;
+  if (d.missingContextKeys.length > 0) out += `,"missingContextKeys":${json(d.missingContextKeys)}`;
+  if (c.resourceAccount !== undefined) out += `,"resourceAccount":${json(c.resourceAccount)}`;
+  return out + '}';
+}
+
+/**
  * The record of a request as one JSON line and its index, written directly rather than built as an object and
  * then serialized: this runs once per request, and is what auditing costs. It produces exactly the record
  * buildRequestEvent describes (record.test.ts compares the two).
@@ -480,7 +510,8 @@ export function serializeRequestEvent(
   const account = c.principal
     ? c.principal.account || (auth?.checks?.[0]?.resourceAccount ?? '')
     : (c.failedAccount ?? '');
-  const authorization = authorizationOf(c);
+  const allowed = !c.authenticationFailed && c.mode !== 'off' && auth?.allowed === true;
+  const authorization = allowed ? undefined : authorizationOf(c);
   const resources = resourcesOf(auth?.checks ?? (auth && !auth.allowed ? [auth] : undefined), account);
   const responds = c.error === undefined && (!READ_ONLY.test(op) || STS_READ_ONLY.has(op));
   const { identity, json: identityJson } = identityOf(c);
@@ -516,10 +547,11 @@ export function serializeRequestEvent(
     json(account),
     `,"eventCategory":"${category}"`,
   );
-  if (authorization) parts.push(',"authorization":', json(authorization));
+  if (allowed) parts.push(',"authorization":', allowedAuthorizationJson(c.mode, auth?.checks ?? []));
+  else if (authorization) parts.push(',"authorization":', json(authorization));
   parts.push('}');
   const line = parts.join('');
-  const decision = authorization?.decision;
+  const decision = allowed ? 'Allowed' : authorization?.decision;
   return {
     line,
     index: {

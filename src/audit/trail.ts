@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import { indexOf, type EventIndex } from './record.ts';
+import { indexOf, serializeRequestEvent, type EventIndex, type RequestCapture } from './record.ts';
 import type { AuditEvent, AuditFilter, AuditTrail } from './types.ts';
 
 export const AUDIT_KIND = 'audit.batch';
@@ -126,14 +126,22 @@ const serialize = (event: AuditEvent): SerializedEvent => ({
   time: Date.parse(event.eventTime),
 });
 
+// eventTime is to the second; filters compare the same instant whether the event was just made or loaded.
+function serializeCapture(c: RequestCapture): SerializedEvent {
+  const made = serializeRequestEvent(c);
+  return { line: made.line, index: made.index, time: Math.floor(c.time.getTime() / 1000) * 1000 };
+}
+
 export class StoredAuditTrail implements AuditTrail {
   private entries: Entry[] = [];
   /** Index in `entries` of the oldest kept entry; the array is compacted once half of it is let go. */
   private start = 0;
   private nextSeq = 1;
   private readonly bySeq = new Map<string, number>();
-  /** Recorded but not built yet: builders that hold only references. */
-  private pending: (() => SerializedEvent)[] = [];
+  /** Recorded but not built yet: a request's capture (references only), or a builder. */
+  private pending: (RequestCapture | (() => SerializedEvent))[] = [];
+  /** Set while an absorb is scheduled for the next turn of the event loop. */
+  private absorbing: NodeJS.Immediate | undefined;
   /** Built but not in the store yet. */
   private unwritten: Entry[] = [];
   /** Events still kept, per stored batch (by its first sequence number). */
@@ -202,9 +210,14 @@ export class StoredAuditTrail implements AuditTrail {
     this.enqueue(() => serialize(build()));
   }
 
-  /** Records an event serialized later by `build` (the pipeline's path: no object is built for the record). */
+  /** Records an event serialized later by `build`. */
   deferSerialized(build: () => SerializedEvent): void {
     this.enqueue(build);
+  }
+
+  /** The pipeline's path: the capture is kept as it is, and its record written once its response is on its way. */
+  recordRequest(capture: RequestCapture): void {
+    this.enqueue(capture);
   }
 
   /** Scans from the newest: asked rarely (`rolecall explain`), so no index is kept on every request's path. */
@@ -279,11 +292,24 @@ export class StoredAuditTrail implements AuditTrail {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.absorbing) clearImmediate(this.absorbing);
+    this.absorbing = undefined;
     await this.flush();
   }
 
-  private enqueue(item: () => SerializedEvent): void {
+  private enqueue(item: RequestCapture | (() => SerializedEvent)): void {
     this.pending.push(item);
+    // Records are written on the next turn of the event loop rather than when the batch is stored: a capture holds
+    // the request's whole object graph (its input, output and authorization), and holding hundreds of them for a
+    // batch's 250 ms made them outlive the young generation, which cost more in garbage collection than writing
+    // the records does.
+    if (this.absorbing === undefined) {
+      this.absorbing = setImmediate(() => {
+        this.absorbing = undefined;
+        this.absorb();
+      });
+      this.absorbing.unref();
+    }
     if (this.timer === undefined && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -298,10 +324,10 @@ export class StoredAuditTrail implements AuditTrail {
     if (this.pending.length === 0) return;
     const pending = this.pending;
     this.pending = [];
-    for (const build of pending) {
+    for (const item of pending) {
       let made: SerializedEvent;
       try {
-        made = build();
+        made = typeof item === 'function' ? item() : serializeCapture(item);
       } catch (err) {
         this.options.log?.error({ err }, 'could not build an audit event');
         continue;
