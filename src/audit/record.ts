@@ -180,6 +180,7 @@ export function policyName(policyId: string): string {
 const MAX_CACHED = 4096;
 const policyNames = new Map<string, string>();
 const resourceTypes = new Map<string, string | undefined>();
+const owners = new Map<string, string | undefined>();
 
 function nameOfPolicy(policyId: string): string {
   const hash = policyId.indexOf('#');
@@ -251,6 +252,17 @@ function resourceType(arn: string): string | undefined {
   return type;
 }
 
+/** The account an ARN names, if it names one. */
+function ownerOf(arn: string): string | undefined {
+  let owner = owners.get(arn);
+  if (owner === undefined && !owners.has(arn)) {
+    if (owners.size >= MAX_CACHED) owners.clear();
+    owner = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1];
+    owners.set(arn, owner);
+  }
+  return owner;
+}
+
 function typeOfResource(arn: string): string | undefined {
   const m = /^arn:aws[a-z-]*:([a-z0-9-]+):[^:]*:[^:]*:(.*)$/.exec(arn);
   if (!m) return undefined;
@@ -281,8 +293,8 @@ function resourcesOf(
     if (c.resource === '*' || seen.has(c.resource)) continue;
     seen.add(c.resource);
     const type = resourceType(c.resource);
-    const owner = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(c.resource)?.[1] ?? c.resourceAccount ?? account;
-    out.push({ ARN: c.resource, accountId: owner, ...(type && { type }) });
+    const owner = ownerOf(c.resource) ?? c.resourceAccount ?? account;
+    out.push(type ? { ARN: c.resource, accountId: owner, type } : { ARN: c.resource, accountId: owner });
   }
   return out.length > 0 ? out : undefined;
 }

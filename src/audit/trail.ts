@@ -137,7 +137,6 @@ export class StoredAuditTrail implements AuditTrail {
   /** Index in `entries` of the oldest kept entry; the array is compacted once half of it is let go. */
   private start = 0;
   private nextSeq = 1;
-  private readonly bySeq = new Map<string, number>();
   /** Recorded but not built yet: a request's capture (references only), or a builder. */
   private pending: (RequestCapture | (() => SerializedEvent))[] = [];
   /** Set while an absorb is scheduled for the next turn of the event loop. */
@@ -234,9 +233,9 @@ export class StoredAuditTrail implements AuditTrail {
     this.absorb();
     let from = this.entries.length - 1;
     if (after !== undefined) {
-      const at = this.bySeq.get(after);
-      if (at === undefined) return [];
-      from = this.indexOfSeq(at) - 1;
+      const at = this.positionOf(after);
+      if (at < 0) return [];
+      from = at - 1;
     }
     const out: AuditEvent[] = [];
     for (let i = from; i >= this.start && out.length < limit; i--) {
@@ -249,7 +248,7 @@ export class StoredAuditTrail implements AuditTrail {
   /** Whether an event id is still kept (a page token naming one that retention let go is stale). */
   has(eventId: string): boolean {
     this.absorb();
-    return this.bySeq.has(eventId);
+    return this.positionOf(eventId) >= 0;
   }
 
   flush(): Promise<void> {
@@ -341,21 +340,17 @@ export class StoredAuditTrail implements AuditTrail {
 
   private append(entry: Entry): void {
     this.entries.push(entry);
-    this.bySeq.set(entry.index.eventID, entry.seq);
   }
 
-  private indexOfSeq(seq: number): number {
-    // Sequence numbers grow by one per kept event, so an entry's index follows from the first's.
-    const first = this.entries[this.start];
-    if (first && this.entries[this.start + (seq - first.seq)]?.seq === seq) return this.start + (seq - first.seq);
-    let lo = this.start;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.entries[mid] as Entry).seq < seq) lo = mid + 1;
-      else hi = mid;
+  /**
+   * Where a kept event is in `entries`, or -1. A scan from the newest: page tokens are asked for rarely, and a map
+   * of event ids, kept up to date on every request's path, cost more than all the scans it saved.
+   */
+  private positionOf(eventId: string): number {
+    for (let i = this.entries.length - 1; i >= this.start; i--) {
+      if ((this.entries[i] as Entry).index.eventID === eventId) return i;
     }
-    return lo;
+    return -1;
   }
 
   /** Lets go of events beyond the count bound or older than the age bound. */
@@ -365,7 +360,6 @@ export class StoredAuditTrail implements AuditTrail {
       const entry = this.entries[this.start] as Entry;
       if (this.entries.length - this.start <= this.maxEvents && entry.time >= oldest) break;
       this.start++;
-      this.bySeq.delete(entry.index.eventID);
       if (entry.batch === undefined) {
         entry.gone = true;
       } else {
