@@ -26,6 +26,8 @@ export const AUDIT_KIND = 'audit.batch';
 export const DEFAULT_MAX_EVENTS = 100_000;
 export const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600_000;
 const DEFAULT_FLUSH_MS = 250;
+/** How long a request's capture waits for its record to be written (see enqueue). */
+const ABSORB_MS = 20;
 
 /** One written batch: `count` events with consecutive sequence numbers from `first`, oldest first. */
 export interface StoredBatch {
@@ -139,8 +141,8 @@ export class StoredAuditTrail implements AuditTrail {
   private nextSeq = 1;
   /** Recorded but not built yet: a request's capture (references only), or a builder. */
   private pending: (RequestCapture | (() => SerializedEvent))[] = [];
-  /** Set while an absorb is scheduled for the next turn of the event loop. */
-  private absorbing: NodeJS.Immediate | undefined;
+  /** Set while the pending records' writing is scheduled. */
+  private absorbing: NodeJS.Timeout | undefined;
   /** Built but not in the store yet. */
   private unwritten: Entry[] = [];
   /** Events still kept, per stored batch (by its first sequence number). */
@@ -291,22 +293,22 @@ export class StoredAuditTrail implements AuditTrail {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.absorbing) clearImmediate(this.absorbing);
+    if (this.absorbing) clearTimeout(this.absorbing);
     this.absorbing = undefined;
     await this.flush();
   }
 
   private enqueue(item: RequestCapture | (() => SerializedEvent)): void {
     this.pending.push(item);
-    // Records are written on the next turn of the event loop rather than when the batch is stored: a capture holds
-    // the request's whole object graph (its input, output and authorization), and holding hundreds of them for a
-    // batch's 250 ms made them outlive the young generation, which cost more in garbage collection than writing
-    // the records does.
+    // Records are written every few milliseconds rather than when the batch is stored: a capture holds the
+    // request's whole object graph (its input, output and authorization), and holding hundreds of them for a batch's
+    // 250 ms made them outlive the young generation, which cost more in garbage collection than writing the records
+    // does. Not one by one either: writing records in runs of dozens keeps the writer's code and caches warm.
     if (this.absorbing === undefined) {
-      this.absorbing = setImmediate(() => {
+      this.absorbing = setTimeout(() => {
         this.absorbing = undefined;
         this.absorb();
-      });
+      }, ABSORB_MS);
       this.absorbing.unref();
     }
     if (this.timer === undefined && !this.closed) {
