@@ -287,11 +287,13 @@ function resourcesOf(
   account: string,
 ): AuditEvent['resources'] | undefined {
   if (!checks || checks.length === 0) return undefined;
-  const seen = new Set<string>();
   const out: { ARN: string; accountId: string; type?: string }[] = [];
+  // Almost every request has a check or two: a scan of what is already out is cheaper than a set made per request.
+  const seen = checks.length > 8 ? new Set<string>() : undefined;
   for (const c of checks) {
-    if (c.resource === '*' || seen.has(c.resource)) continue;
-    seen.add(c.resource);
+    if (c.resource === '*') continue;
+    if (seen ? seen.has(c.resource) : out.some((r) => r.ARN === c.resource)) continue;
+    seen?.add(c.resource);
     const type = resourceType(c.resource);
     const owner = ownerOf(c.resource) ?? c.resourceAccount ?? account;
     out.push(type ? { ARN: c.resource, accountId: owner, type } : { ARN: c.resource, accountId: owner });
