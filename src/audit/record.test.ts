@@ -199,6 +199,32 @@ describe('audit records', () => {
       context: { 'aws:SourceIp': '127.0.0.1' },
       resourceAccount: ACCOUNT,
     };
+    // Allowed checks are written without an AuditCheck in between (record.ts allowedCheckJson).
+    const allow = (over: Partial<Decision>): Decision => ({
+      decision: 'Allowed',
+      statements: [],
+      missingContextKeys: [],
+      unevaluable: [],
+      explanation: '',
+      ...over,
+    });
+    const allowedChecks = [
+      {
+        action: 's3:GetObject',
+        resource: 'arn:aws:s3:::data/report.csv',
+        decision: allow({
+          statements: [
+            { kind: 'identity', policyId: `${ROLE_ARN}#read`, index: 0, sid: 'Read', effect: 'Allow' },
+            { kind: 'resource', policyId: 'arn:aws:s3:::data#bucket-policy', index: 2, effect: 'Allow' },
+          ],
+          missingContextKeys: ['aws:SourceVpc'],
+        }),
+        context: { 'aws:SourceIp': '127.0.0.1' },
+        resourceAccount: ACCOUNT,
+      },
+      { action: 's3:ListBucket', resource: '*', decision: allow({ statements: [] }), context: {} },
+      { ...check, decision: allow({ blockedBy: 'identity' }) },
+    ];
     const captures = [
       capture({ authorization: { allowed: false, ...check, message: 'denied', checks: [check] } }),
       capture({ error: undefined, output: {}, authorization: { allowed: true, checks: [] }, userAgent: undefined }),
@@ -212,12 +238,15 @@ describe('audit records', () => {
       }),
       capture({ principal: undefined, failedAccessKeyId: 'AKIAWHO', authenticationFailed: true, input: undefined }),
       capture({ mode: 'off', authorization: { allowed: true } }),
+      capture({ error: undefined, output: {}, mode: 'audit', authorization: { allowed: true, checks: allowedChecks } }),
     ];
     for (const c of captures) {
       const built = buildRequestEvent(c);
       const { line, index } = serializeRequestEvent(c, built.eventID);
       assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(built)));
       assert.deepEqual(index, indexOf(built));
+      // The same text, key for key, as the built record's authorization element serialized.
+      if (built.authorization) assert.ok(line.endsWith(`,"authorization":${JSON.stringify(built.authorization)}}`));
       // Twice: the second comes from the cache of identities.
       assert.equal(serializeRequestEvent(c, built.eventID).line, line);
     }

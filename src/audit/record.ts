@@ -180,6 +180,7 @@ export function policyName(policyId: string): string {
 const MAX_CACHED = 4096;
 const policyNames = new Map<string, string>();
 const resourceTypes = new Map<string, string | undefined>();
+const owners = new Map<string, string | undefined>();
 
 function nameOfPolicy(policyId: string): string {
   const hash = policyId.indexOf('#');
@@ -251,6 +252,17 @@ function resourceType(arn: string): string | undefined {
   return type;
 }
 
+/** The account an ARN names, if it names one. */
+function ownerOf(arn: string): string | undefined {
+  let owner = owners.get(arn);
+  if (owner === undefined && !owners.has(arn)) {
+    if (owners.size >= MAX_CACHED) owners.clear();
+    owner = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1];
+    owners.set(arn, owner);
+  }
+  return owner;
+}
+
 function typeOfResource(arn: string): string | undefined {
   const m = /^arn:aws[a-z-]*:([a-z0-9-]+):[^:]*:[^:]*:(.*)$/.exec(arn);
   if (!m) return undefined;
@@ -275,14 +287,16 @@ function resourcesOf(
   account: string,
 ): AuditEvent['resources'] | undefined {
   if (!checks || checks.length === 0) return undefined;
-  const seen = new Set<string>();
   const out: { ARN: string; accountId: string; type?: string }[] = [];
+  // Almost every request has a check or two: a scan of what is already out is cheaper than a set made per request.
+  const seen = checks.length > 8 ? new Set<string>() : undefined;
   for (const c of checks) {
-    if (c.resource === '*' || seen.has(c.resource)) continue;
-    seen.add(c.resource);
+    if (c.resource === '*') continue;
+    if (seen ? seen.has(c.resource) : out.some((r) => r.ARN === c.resource)) continue;
+    seen?.add(c.resource);
     const type = resourceType(c.resource);
-    const owner = /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(c.resource)?.[1] ?? c.resourceAccount ?? account;
-    out.push({ ARN: c.resource, accountId: owner, ...(type && { type }) });
+    const owner = ownerOf(c.resource) ?? c.resourceAccount ?? account;
+    out.push(type ? { ARN: c.resource, accountId: owner, type } : { ARN: c.resource, accountId: owner });
   }
   return out.length > 0 ? out : undefined;
 }
@@ -463,6 +477,36 @@ function identityOf(c: RequestCapture): { readonly identity: AuditUserIdentity; 
 const json = JSON.stringify;
 
 /**
+ * An allowed request's authorization element as JSON.stringify would write authorizationOf's: every check of
+ * almost every request is allowed, and is written straight from the engine's decision rather than first copied
+ * into an AuditCheck. Anything else goes through authorizationOf, which keeps what explains a denial.
+ */
+function allowedAuthorizationJson(mode: string, checks: readonly DecidedCheck[]): string {
+  let out = `{"mode":"${mode}","decision":"Allowed","checks":[`;
+  for (let i = 0; i < checks.length; i++) {
+    const c = checks[i] as DecidedCheck;
+    if (i > 0) out += ',';
+    out += c.decision.decision === 'Allowed' ? allowedCheckJson(c) : json(auditCheck(c));
+  }
+  return out + ']}';
+}
+
+function allowedCheckJson(c: DecidedCheck): string {
+  const d = c.decision;
+  let out = `{"action":${json(c.action)},"resource":${json(c.resource)},"decision":"Allowed","statements":[`;
+  for (let i = 0; i < d.statements.length; i++) {
+    const s = d.statements[i] as MatchedStatement;
+    out += `${i === 0 ? '' : ','}{"kind":${json(s.kind)},"policy":${json(policyName(s.policyId))},"index":${json(s.index)},"effect":${json(s.effect)}`;
+    out += s.sid === undefined ? '}' : `,"sid":${json(s.sid)}}`;
+  }
+  out += ']';
+  if (d.blockedBy !== undefined) out += `,"blockedBy":${json(d.blockedBy)}`;
+  if (d.missingContextKeys.length > 0) out += `,"missingContextKeys":${json(d.missingContextKeys)}`;
+  if (c.resourceAccount !== undefined) out += `,"resourceAccount":${json(c.resourceAccount)}`;
+  return out + '}';
+}
+
+/**
  * The record of a request as one JSON line and its index, written directly rather than built as an object and
  * then serialized: this runs once per request, and is what auditing costs. It produces exactly the record
  * buildRequestEvent describes (record.test.ts compares the two).
@@ -480,7 +524,8 @@ export function serializeRequestEvent(
   const account = c.principal
     ? c.principal.account || (auth?.checks?.[0]?.resourceAccount ?? '')
     : (c.failedAccount ?? '');
-  const authorization = authorizationOf(c);
+  const allowed = !c.authenticationFailed && c.mode !== 'off' && auth?.allowed === true;
+  const authorization = allowed ? undefined : authorizationOf(c);
   const resources = resourcesOf(auth?.checks ?? (auth && !auth.allowed ? [auth] : undefined), account);
   const responds = c.error === undefined && (!READ_ONLY.test(op) || STS_READ_ONLY.has(op));
   const { identity, json: identityJson } = identityOf(c);
@@ -516,10 +561,11 @@ export function serializeRequestEvent(
     json(account),
     `,"eventCategory":"${category}"`,
   );
-  if (authorization) parts.push(',"authorization":', json(authorization));
+  if (allowed) parts.push(',"authorization":', allowedAuthorizationJson(c.mode, auth?.checks ?? []));
+  else if (authorization) parts.push(',"authorization":', json(authorization));
   parts.push('}');
   const line = parts.join('');
-  const decision = authorization?.decision;
+  const decision = allowed ? 'Allowed' : authorization?.decision;
   return {
     line,
     index: {

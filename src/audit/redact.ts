@@ -43,6 +43,20 @@ export function droppedMember(model: ServiceModel, name: string, ref: MemberRef)
   return shape?.type === 'blob';
 }
 
+/**
+ * A member's element name in records, or undefined when it is never recorded: worked out once per member of a
+ * model (this runs for every member of every request's input).
+ */
+const elements = new WeakMap<MemberRef, string | null>();
+function elementOf(model: ServiceModel, name: string, ref: MemberRef): string | undefined {
+  let element = elements.get(ref);
+  if (element === undefined) {
+    element = droppedMember(model, name, ref) ? null : (RENAMED[model.service]?.[name] ?? elementName(name));
+    elements.set(ref, element);
+  }
+  return element ?? undefined;
+}
+
 function copy(model: ServiceModel, shapeName: string, value: unknown, depth: number): unknown {
   if (value === undefined || value === null) return undefined;
   const shape = model.shapes[shapeName];
@@ -52,12 +66,13 @@ function copy(model: ServiceModel, shapeName: string, value: unknown, depth: num
       if (typeof value !== 'object') return undefined;
       const source = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      const renamed = RENAMED[model.service];
       for (const name in shape.members) {
+        if (source[name] === undefined) continue;
         const ref = shape.members[name] as MemberRef;
-        if (source[name] === undefined || droppedMember(model, name, ref)) continue;
+        const element = elementOf(model, name, ref);
+        if (element === undefined) continue;
         const v = copy(model, ref.shape, source[name], depth + 1);
-        if (v !== undefined) out[renamed?.[name] ?? elementName(name)] = v;
+        if (v !== undefined) out[element] = v;
       }
       return out;
     }

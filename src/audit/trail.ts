@@ -19,13 +19,15 @@ import { promisify } from 'node:util';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import { indexOf, type EventIndex } from './record.ts';
+import { indexOf, serializeRequestEvent, type EventIndex, type RequestCapture } from './record.ts';
 import type { AuditEvent, AuditFilter, AuditTrail } from './types.ts';
 
 export const AUDIT_KIND = 'audit.batch';
 export const DEFAULT_MAX_EVENTS = 100_000;
 export const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600_000;
 const DEFAULT_FLUSH_MS = 250;
+/** How long a request's capture waits for its record to be written (see enqueue). */
+const ABSORB_MS = 20;
 
 /** One written batch: `count` events with consecutive sequence numbers from `first`, oldest first. */
 export interface StoredBatch {
@@ -126,14 +128,21 @@ const serialize = (event: AuditEvent): SerializedEvent => ({
   time: Date.parse(event.eventTime),
 });
 
+// eventTime is to the second; filters compare the same instant whether the event was just made or loaded.
+function serializeCapture(c: RequestCapture): SerializedEvent {
+  const made = serializeRequestEvent(c);
+  return { line: made.line, index: made.index, time: Math.floor(c.time.getTime() / 1000) * 1000 };
+}
+
 export class StoredAuditTrail implements AuditTrail {
   private entries: Entry[] = [];
   /** Index in `entries` of the oldest kept entry; the array is compacted once half of it is let go. */
   private start = 0;
   private nextSeq = 1;
-  private readonly bySeq = new Map<string, number>();
-  /** Recorded but not built yet: builders that hold only references. */
-  private pending: (() => SerializedEvent)[] = [];
+  /** Recorded but not built yet: a request's capture (references only), or a builder. */
+  private pending: (RequestCapture | (() => SerializedEvent))[] = [];
+  /** Set while the pending records' writing is scheduled. */
+  private absorbing: NodeJS.Timeout | undefined;
   /** Built but not in the store yet. */
   private unwritten: Entry[] = [];
   /** Events still kept, per stored batch (by its first sequence number). */
@@ -202,9 +211,14 @@ export class StoredAuditTrail implements AuditTrail {
     this.enqueue(() => serialize(build()));
   }
 
-  /** Records an event serialized later by `build` (the pipeline's path: no object is built for the record). */
+  /** Records an event serialized later by `build`. */
   deferSerialized(build: () => SerializedEvent): void {
     this.enqueue(build);
+  }
+
+  /** The pipeline's path: the capture is kept as it is, and its record written once its response is on its way. */
+  recordRequest(capture: RequestCapture): void {
+    this.enqueue(capture);
   }
 
   /** Scans from the newest: asked rarely (`rolecall explain`), so no index is kept on every request's path. */
@@ -221,9 +235,9 @@ export class StoredAuditTrail implements AuditTrail {
     this.absorb();
     let from = this.entries.length - 1;
     if (after !== undefined) {
-      const at = this.bySeq.get(after);
-      if (at === undefined) return [];
-      from = this.indexOfSeq(at) - 1;
+      const at = this.positionOf(after);
+      if (at < 0) return [];
+      from = at - 1;
     }
     const out: AuditEvent[] = [];
     for (let i = from; i >= this.start && out.length < limit; i--) {
@@ -236,7 +250,7 @@ export class StoredAuditTrail implements AuditTrail {
   /** Whether an event id is still kept (a page token naming one that retention let go is stale). */
   has(eventId: string): boolean {
     this.absorb();
-    return this.bySeq.has(eventId);
+    return this.positionOf(eventId) >= 0;
   }
 
   flush(): Promise<void> {
@@ -279,11 +293,24 @@ export class StoredAuditTrail implements AuditTrail {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.absorbing) clearTimeout(this.absorbing);
+    this.absorbing = undefined;
     await this.flush();
   }
 
-  private enqueue(item: () => SerializedEvent): void {
+  private enqueue(item: RequestCapture | (() => SerializedEvent)): void {
     this.pending.push(item);
+    // Records are written every few milliseconds rather than when the batch is stored: a capture holds the
+    // request's whole object graph (its input, output and authorization), and holding hundreds of them for a batch's
+    // 250 ms made them outlive the young generation, which cost more in garbage collection than writing the records
+    // does. Not one by one either: writing records in runs of dozens keeps the writer's code and caches warm.
+    if (this.absorbing === undefined) {
+      this.absorbing = setTimeout(() => {
+        this.absorbing = undefined;
+        this.absorb();
+      }, ABSORB_MS);
+      this.absorbing.unref();
+    }
     if (this.timer === undefined && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -298,10 +325,10 @@ export class StoredAuditTrail implements AuditTrail {
     if (this.pending.length === 0) return;
     const pending = this.pending;
     this.pending = [];
-    for (const build of pending) {
+    for (const item of pending) {
       let made: SerializedEvent;
       try {
-        made = build();
+        made = typeof item === 'function' ? item() : serializeCapture(item);
       } catch (err) {
         this.options.log?.error({ err }, 'could not build an audit event');
         continue;
@@ -315,21 +342,17 @@ export class StoredAuditTrail implements AuditTrail {
 
   private append(entry: Entry): void {
     this.entries.push(entry);
-    this.bySeq.set(entry.index.eventID, entry.seq);
   }
 
-  private indexOfSeq(seq: number): number {
-    // Sequence numbers grow by one per kept event, so an entry's index follows from the first's.
-    const first = this.entries[this.start];
-    if (first && this.entries[this.start + (seq - first.seq)]?.seq === seq) return this.start + (seq - first.seq);
-    let lo = this.start;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.entries[mid] as Entry).seq < seq) lo = mid + 1;
-      else hi = mid;
+  /**
+   * Where a kept event is in `entries`, or -1. A scan from the newest: page tokens are asked for rarely, and a map
+   * of event ids, kept up to date on every request's path, cost more than all the scans it saved.
+   */
+  private positionOf(eventId: string): number {
+    for (let i = this.entries.length - 1; i >= this.start; i--) {
+      if ((this.entries[i] as Entry).index.eventID === eventId) return i;
     }
-    return lo;
+    return -1;
   }
 
   /** Lets go of events beyond the count bound or older than the age bound. */
@@ -339,7 +362,6 @@ export class StoredAuditTrail implements AuditTrail {
       const entry = this.entries[this.start] as Entry;
       if (this.entries.length - this.start <= this.maxEvents && entry.time >= oldest) break;
       this.start++;
-      this.bySeq.delete(entry.index.eventID);
       if (entry.batch === undefined) {
         entry.gone = true;
       } else {

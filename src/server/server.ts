@@ -46,7 +46,7 @@ import { createPipeline } from './pipeline.ts';
 import { findingsService } from './findings.ts';
 import { VERSION } from './version.ts';
 import { StoredAuditTrail } from '../audit/trail.ts';
-import { buildDeliveryEvent, serializeRequestEvent } from '../audit/record.ts';
+import { buildDeliveryEvent } from '../audit/record.ts';
 
 export interface RunningServer {
   readonly endpoint: string;
@@ -188,14 +188,7 @@ export async function startServer(config: ServerConfig, log: Logger, hooks: Serv
         keyUsed(principal, service, region, now);
         void roleUsed(principal, region, now);
       },
-      ...(trail && {
-        audit: (capture) =>
-          // eventTime is to the second; filters compare the same instant whether the event was just made or loaded.
-          trail.deferSerialized(() => ({
-            ...serializeRequestEvent(capture),
-            time: Math.floor(capture.time.getTime() / 1000) * 1000,
-          })),
-      }),
+      ...(trail && { audit: (capture) => trail.recordRequest(capture) }),
     });
     const delivered = trail
       ? (issue: CredentialsIssue) =>
