@@ -228,7 +228,7 @@ function auditCheck(c: DecidedCheck): AuditCheck {
   return out;
 }
 
-function authorizationOf(c: RequestCapture): AuditAuthorization | undefined {
+export function authorizationOf(c: RequestCapture): AuditAuthorization | undefined {
   if (c.authenticationFailed || c.mode === 'off') {
     return { mode: c.mode, decision: 'NotEvaluated', checks: [] };
   }
@@ -299,45 +299,6 @@ function resourcesOf(
     out.push(type ? { ARN: c.resource, accountId: owner, type } : { ARN: c.resource, accountId: owner });
   }
   return out.length > 0 ? out : undefined;
-}
-
-export function buildRequestEvent(c: RequestCapture): AuditEvent {
-  const service = c.model.service;
-  const op = c.operation;
-  const operation = op === '' ? undefined : c.model.operations[op];
-  const readOnly = isReadOnly(service, op);
-  const category = eventCategory(service, op);
-  const auth = c.authorization;
-  // An anonymous request (a public S3 bucket) belongs in the trail of the account that owns what it touched.
-  const account = c.principal
-    ? c.principal.account || (auth?.checks?.[0]?.resourceAccount ?? '')
-    : (c.failedAccount ?? '');
-  const authorization = authorizationOf(c);
-  const resources = resourcesOf(auth?.checks ?? (auth && !auth.allowed ? [auth] : undefined), account);
-  // CloudTrail writes responseElements for calls that change something, and null for reads and failures.
-  const responds = c.error === undefined && (!READ_ONLY.test(op) || STS_READ_ONLY.has(op));
-  return {
-    eventVersion: EVENT_VERSION,
-    userIdentity: userIdentity(c.principal, c.failedAccessKeyId, c.failedAccount),
-    eventTime: cloudTrailTime(c.time),
-    eventSource: eventSource(service),
-    eventName: op,
-    awsRegion: c.region,
-    sourceIPAddress: c.sourceIp,
-    ...(c.userAgent !== undefined && { userAgent: c.userAgent }),
-    requestParameters: operation && c.input ? redacted(c.model, operation.input, c.input) : null,
-    responseElements: responds && operation ? redacted(c.model, operation.output, c.output) : null,
-    ...(c.error && { errorCode: c.error.code, errorMessage: c.error.message }),
-    requestID: c.requestId,
-    eventID: randomUUID(),
-    readOnly,
-    ...(resources && { resources }),
-    eventType: 'AwsApiCall',
-    managementEvent: category === 'Management',
-    recipientAccountId: account,
-    eventCategory: category,
-    ...(authorization && { authorization }),
-  };
 }
 
 /** An instance's role credentials as EC2 obtained them for its metadata service. */
@@ -455,18 +416,17 @@ export function indexOf(e: AuditEvent): EventIndex {
   };
 }
 
-/** A userIdentity and its JSON, shared by every request of the same credentials (most requests repeat one). */
-const identities = new Map<string, { readonly identity: AuditUserIdentity; readonly json: string }>();
+/** A userIdentity's JSON, shared by every request of the same credentials (most requests repeat one). */
+const identities = new Map<string, string>();
 const MAX_IDENTITIES = 4096;
 
-function identityOf(c: RequestCapture): { readonly identity: AuditUserIdentity; readonly json: string } {
+function identityJsonOf(c: RequestCapture): string {
   const p = c.principal;
   // A key id names one set of credentials; the ARN changes if a user is renamed.
   const key = p ? p.accessKeyId + '\n' + p.arn : undefined;
   const cached = key === undefined ? undefined : identities.get(key);
-  if (cached) return cached;
-  const identity = userIdentity(p, c.failedAccessKeyId, c.failedAccount);
-  const made = { identity, json: JSON.stringify(identity) };
+  if (cached !== undefined) return cached;
+  const made = JSON.stringify(userIdentity(p, c.failedAccessKeyId, c.failedAccount));
   if (key !== undefined) {
     if (identities.size >= MAX_IDENTITIES) identities.clear();
     identities.set(key, made);
@@ -507,14 +467,10 @@ function allowedCheckJson(c: DecidedCheck): string {
 }
 
 /**
- * The record of a request as one JSON line and its index, written directly rather than built as an object and
- * then serialized: this runs once per request, and is what auditing costs. It produces exactly the record
- * buildRequestEvent describes (record.test.ts compares the two).
+ * The record of a request, as one JSON line: written directly rather than built as an object and then serialized,
+ * because this runs once per request and is most of what auditing costs.
  */
-export function serializeRequestEvent(
-  c: RequestCapture,
-  eventID: string = randomUUID(),
-): { line: string; index: EventIndex } {
+export function requestEventLine(c: RequestCapture, eventID: string = randomUUID()): string {
   const service = c.model.service;
   const op = c.operation;
   const operation = op === '' ? undefined : c.model.operations[op];
@@ -528,12 +484,12 @@ export function serializeRequestEvent(
   const authorization = allowed ? undefined : authorizationOf(c);
   const resources = resourcesOf(auth?.checks ?? (auth && !auth.allowed ? [auth] : undefined), account);
   const responds = c.error === undefined && (!READ_ONLY.test(op) || STS_READ_ONLY.has(op));
-  const { identity, json: identityJson } = identityOf(c);
+  const identityJson = identityJsonOf(c);
   const source = eventSource(service);
   const params = operation && c.input ? redacted(c.model, operation.input, c.input) : null;
   const response = responds && operation ? redacted(c.model, operation.output, c.output) : null;
   // Joined from an array rather than concatenated: the line comes out flat, and flattening a long chain of
-  // concatenations later (to deflate the batch) costs more than writing it.
+  // concatenations later (to write it into the trail's buffer) costs more than writing it.
   const parts = [
     `{"eventVersion":"${EVENT_VERSION}","userIdentity":`,
     identityJson,
@@ -564,26 +520,10 @@ export function serializeRequestEvent(
   if (allowed) parts.push(',"authorization":', allowedAuthorizationJson(c.mode, auth?.checks ?? []));
   else if (authorization) parts.push(',"authorization":', json(authorization));
   parts.push('}');
-  const line = parts.join('');
-  const decision = allowed ? 'Allowed' : authorization?.decision;
-  return {
-    line,
-    index: {
-      eventID,
-      requestID: c.requestId,
-      account,
-      eventName: op,
-      eventSource: source,
-      readOnly,
-      accessKeyId: identity.accessKeyId,
-      userName: userNameOf(identity),
-      arn: identity.arn,
-      issuerArn: identity.sessionContext?.sessionIssuer?.arn,
-      denied:
-        decision === 'ExplicitlyDenied' ||
-        decision === 'ImplicitlyDenied' ||
-        (c.error !== undefined && DENIAL_CODES.has(c.error.code)),
-      resources,
-    },
-  };
+  return parts.join('');
+}
+
+/** A request's record as an object (what a search returns after parsing the line). */
+export function buildRequestEvent(c: RequestCapture, eventID?: string): AuditEvent {
+  return JSON.parse(requestEventLine(c, eventID)) as AuditEvent;
 }

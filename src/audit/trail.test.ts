@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryStore } from '../store/memory/memory-store.ts';
-import { AUDIT_KIND, decodeBatch, StoredAuditTrail } from './trail.ts';
+import { decodeBatch } from './chunk.ts';
+import { AUDIT_KIND, StoredAuditTrail } from './trail.ts';
 import type { AuditEvent } from './types.ts';
 
 let n = 0;
@@ -179,6 +180,46 @@ describe('StoredAuditTrail', () => {
     assert.equal(trail.has('no-such-event'), false);
     assert.deepEqual(ids({}, 10, 'no-such-event'), []);
     await trail.close();
+  });
+
+  it('searches records stored, being compressed and still open alike, newest first, and pages across them', async () => {
+    const store = new MemoryStore();
+    await store.open();
+    const trail = await open(store);
+    for (let i = 0; i < 3; i++) trail.record(event({ requestID: `stored${i}` }));
+    await trail.flush();
+    for (let i = 0; i < 3; i++) trail.record(event({ requestID: `closing${i}` }));
+    const closing = trail.flush();
+    for (let i = 0; i < 3; i++) trail.record(event({ requestID: `open${i}` }));
+    const all = trail.find({}, 100);
+    assert.deepEqual(
+      all.map((e) => e.requestID),
+      ['open2', 'open1', 'open0', 'closing2', 'closing1', 'closing0', 'stored2', 'stored1', 'stored0'],
+    );
+    const page = (after?: string) => trail.find({}, 4, after).map((e) => e.requestID);
+    assert.deepEqual(page(all[3]?.eventID), ['closing1', 'closing0', 'stored2', 'stored1']);
+    assert.equal(trail.byRequestId('closing1')?.requestID, 'closing1');
+    assert.equal(trail.size, 9);
+    await closing;
+    assert.deepEqual(page(all[1]?.eventID), ['open0', 'closing2', 'closing1', 'closing0']);
+    await trail.close();
+    assert.equal(await storedEvents(store), 9);
+  });
+
+  it('never stores a batch that retention let go of while it was being compressed', async () => {
+    const store = new MemoryStore();
+    await store.open();
+    const trail = await open(store, { maxEvents: 2 });
+    for (let i = 0; i < 2; i++) trail.record(event({ requestID: `early${i}` }));
+    const first = trail.flush();
+    for (let i = 0; i < 2; i++) trail.record(event({ requestID: `late${i}` }));
+    assert.equal(trail.size, 2);
+    await Promise.all([first, trail.close()]);
+    const batches = await store.list<Parameters<typeof decodeBatch>[0]>(AUDIT_KIND);
+    assert.deepEqual(
+      batches.flatMap((b) => decodeBatch(b.value).map((e) => e.requestID)),
+      ['late0', 'late1'],
+    );
   });
 
   it('loses nothing recorded before close, and never builds an event twice', async () => {

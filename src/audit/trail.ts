@@ -3,9 +3,8 @@
  * restart. Recording costs the request almost nothing: the pipeline hands over a builder that only holds
  * references, and the trail builds, redacts and serializes the records in batches, on a short timer, off the
  * request's path. close() writes what is pending, so a clean shutdown loses nothing; a crash loses at most the
- * last batch interval. Records are kept in memory as their JSON lines plus a small index of what filters read,
- * and parsed only when a search returns them: one flat string per event instead of a graph of objects keeps both
- * the serialization and the garbage collector's share of a request small.
+ * last batch interval. Records are kept in memory as bytes, in the same compressed chunks the store holds
+ * (chunk.ts), not as strings or objects: what a search reads is decoded when it reads it.
  *
  * Records are stored through the Store's generic record API, so any backend — a PostgreSQL one included — holds
  * them without a schema of its own: one record per written batch (kind `audit.batch`, key the zero-padded
@@ -13,13 +12,13 @@
  * cheap. The batch holds its records as JSON lines, deflated (on libuv's thread pool, off the event loop) and
  * base64-encoded: CloudTrail records repeat themselves so much that a batch shrinks about twentyfold, and writing
  * twenty times fewer bytes is what makes the store's share of the cost small. A batch record is removed once
- * retention has let go of all its events; until then the events retention let go are skipped when the trail loads.
+ * retention has let go of all its events; until then the events retention let go are let go again when the trail
+ * loads.
  */
-import { promisify } from 'node:util';
-import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import { indexOf, serializeRequestEvent, type EventIndex, type RequestCapture } from './record.ts';
+import { batchLines, Chunk, eventSeconds, type StoredBatch } from './chunk.ts';
+import { indexOf, requestEventLine, type EventIndex, type RequestCapture } from './record.ts';
 import type { AuditEvent, AuditFilter, AuditTrail } from './types.ts';
 
 export const AUDIT_KIND = 'audit.batch';
@@ -28,59 +27,6 @@ export const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600_000;
 const DEFAULT_FLUSH_MS = 250;
 /** How long a request's capture waits for its record to be written (see enqueue). */
 const ABSORB_MS = 20;
-
-/** One written batch: `count` events with consecutive sequence numbers from `first`, oldest first. */
-export interface StoredBatch {
-  readonly first: number;
-  readonly count: number;
-  readonly encoding: 'jsonl+deflate-raw+base64';
-  readonly data: string;
-}
-
-const deflate = promisify(deflateRaw);
-
-async function encodeBatch(first: number, lines: readonly string[]): Promise<StoredBatch> {
-  // Written straight into one buffer: joining the lines into a string first and encoding that costs more.
-  let size = lines.length - 1;
-  for (const line of lines) size += Buffer.byteLength(line);
-  const text = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (const line of lines) {
-    if (at > 0) text[at++] = 0x0a;
-    at += text.write(line, at);
-  }
-  const data = (await deflate(text, { level: 1 })).toString('base64');
-  return { first, count: lines.length, encoding: 'jsonl+deflate-raw+base64', data };
-}
-
-function batchLines(batch: StoredBatch): string[] {
-  if (batch.encoding !== 'jsonl+deflate-raw+base64') throw new Error(`unknown audit batch encoding ${batch.encoding}`);
-  return inflateRawSync(Buffer.from(batch.data, 'base64')).toString('utf8').split('\n');
-}
-
-export function decodeBatch(batch: StoredBatch): AuditEvent[] {
-  return batchLines(batch).map((line) => JSON.parse(line) as AuditEvent);
-}
-
-/** A record as the pipeline hands it over, serialized, with its index. */
-export interface SerializedEvent {
-  readonly line: string;
-  readonly index: EventIndex;
-  /** eventTime in milliseconds. */
-  readonly time: number;
-}
-
-interface Entry {
-  readonly seq: number;
-  readonly line: string;
-  readonly index: EventIndex;
-  /** eventTime in milliseconds. */
-  readonly time: number;
-  /** The stored batch holding it; undefined until written. */
-  batch?: number;
-  /** Let go by retention before it was written. */
-  gone?: boolean;
-}
 
 export interface TrailOptions {
   readonly maxEvents?: number;
@@ -122,33 +68,44 @@ function matches(x: EventIndex, f: AuditFilter & ExtraFilter, time: number): boo
   return true;
 }
 
-const serialize = (event: AuditEvent): SerializedEvent => ({
-  line: JSON.stringify(event),
-  index: indexOf(event),
-  time: Date.parse(event.eventTime),
-});
-
-// eventTime is to the second; filters compare the same instant whether the event was just made or loaded.
-function serializeCapture(c: RequestCapture): SerializedEvent {
-  const made = serializeRequestEvent(c);
-  return { line: made.line, index: made.index, time: Math.floor(c.time.getTime() / 1000) * 1000 };
+/**
+ * Text every record that matches `f` contains (in JSON's escaping), checked before a record is parsed: most records
+ * of a search are ruled out by a substring test rather than a parse.
+ */
+function needlesOf(f: AuditFilter & ExtraFilter): string[] {
+  const values = [f.account, f.eventId, f.eventName, f.eventSource, f.accessKeyId, f.userName, f.principalArn];
+  return [...values, f.resourceName, f.resourceType]
+    .filter((v): v is string => v !== undefined)
+    .map((v) => JSON.stringify(v).slice(1, -1));
 }
 
+/** A kept record as a search sees it: its line and its eventTime in milliseconds. */
+interface Kept {
+  readonly line: string;
+  readonly time: number;
+}
+
+/**
+ * Decoded chunks are kept for a search's next page (LookupEvents and `rolecall audit` page through the same ones),
+ * and forgotten soon after the last search: kept as strings, they would cost every later request garbage collection.
+ */
+const DECODED_CHUNKS = 64;
+const FORGET_DECODED_MS = 2000;
+
 export class StoredAuditTrail implements AuditTrail {
-  private entries: Entry[] = [];
-  /** Index in `entries` of the oldest kept entry; the array is compacted once half of it is let go. */
-  private start = 0;
-  private nextSeq = 1;
+  /** Oldest first; the last one is open for new records. */
+  private chunks: Chunk[];
+  private open: Chunk;
+  private kept = 0;
+  private nextSeq: number;
   /** Recorded but not built yet: a request's capture (references only), or a builder. */
-  private pending: (RequestCapture | (() => SerializedEvent))[] = [];
+  private pending: (RequestCapture | (() => AuditEvent))[] = [];
   /** Set while the pending records' writing is scheduled. */
   private absorbing: NodeJS.Timeout | undefined;
-  /** Built but not in the store yet. */
-  private unwritten: Entry[] = [];
-  /** Events still kept, per stored batch (by its first sequence number). */
-  private readonly batchLive = new Map<number, number>();
-  /** Stored batches whose events retention has all let go. */
+  /** Stored batches whose events retention has all let go, to delete from the store. */
   private emptied: number[] = [];
+  private readonly decoded = new Map<Chunk, string[]>();
+  private forgetting: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -160,38 +117,34 @@ export class StoredAuditTrail implements AuditTrail {
   private constructor(
     private readonly store: Store,
     private readonly options: TrailOptions,
+    loaded: Chunk[],
+    nextSeq: number,
   ) {
     this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
     this.now = options.now ?? (() => new Date());
+    this.nextSeq = nextSeq;
+    this.open = new Chunk(nextSeq, 'open');
+    this.chunks = [...loaded, this.open];
+    this.kept = loaded.reduce((n, c) => n + c.count, 0);
   }
 
   /** Loads the stored events (oldest first), applying retention to them at once. */
   static async load(store: Store, options: TrailOptions = {}): Promise<StoredAuditTrail> {
-    const trail = new StoredAuditTrail(store, options);
     const batches = (await store.list<StoredBatch>(AUDIT_KIND)).map((r) => r.value).sort((a, b) => a.first - b.first);
+    const loaded: Chunk[] = [];
+    let nextSeq = 1;
     for (const batch of batches) {
-      let lines: string[];
       try {
-        lines = batchLines(batch);
+        loaded.push(Chunk.fromStored(batch, batchLines(batch)));
       } catch (err) {
         options.log?.error({ err, first: batch.first }, 'an audit batch in the store cannot be read; it is skipped');
         continue;
       }
-      trail.batchLive.set(batch.first, lines.length);
-      lines.forEach((line, i) => {
-        const event = JSON.parse(line) as AuditEvent;
-        trail.append({
-          seq: batch.first + i,
-          line,
-          index: indexOf(event),
-          time: Date.parse(event.eventTime),
-          batch: batch.first,
-        });
-      });
-      trail.nextSeq = batch.first + lines.length;
+      nextSeq = Math.max(nextSeq, batch.first + batch.count);
     }
+    const trail = new StoredAuditTrail(store, options, loaded, nextSeq);
     trail.retain();
     if (trail.emptied.length > 0) await trail.flush();
     return trail;
@@ -199,20 +152,16 @@ export class StoredAuditTrail implements AuditTrail {
 
   get size(): number {
     this.absorb();
-    return this.entries.length - this.start;
+    this.retain();
+    return this.kept;
   }
 
   record(event: AuditEvent): void {
-    this.enqueue(() => serialize(event));
+    this.enqueue(() => event);
   }
 
   /** Records the event `build` returns; it is called later, off the request's path, and must not throw. */
   defer(build: () => AuditEvent): void {
-    this.enqueue(() => serialize(build()));
-  }
-
-  /** Records an event serialized later by `build`. */
-  deferSerialized(build: () => SerializedEvent): void {
     this.enqueue(build);
   }
 
@@ -221,67 +170,73 @@ export class StoredAuditTrail implements AuditTrail {
     this.enqueue(capture);
   }
 
-  /** Scans from the newest: asked rarely (`rolecall explain`), so no index is kept on every request's path. */
   byRequestId(requestId: string): AuditEvent | undefined {
-    this.absorb();
-    for (let i = this.entries.length - 1; i >= this.start; i--) {
-      const entry = this.entries[i] as Entry;
-      if (entry.index.requestID === requestId) return JSON.parse(entry.line) as AuditEvent;
+    const needle = `"requestID":${JSON.stringify(requestId)}`;
+    for (const kept of this.newestFirst()) {
+      if (!kept.line.includes(needle)) continue;
+      const event = JSON.parse(kept.line) as AuditEvent;
+      if (event.requestID === requestId) return event;
     }
     return undefined;
   }
 
+  /** Newest first; `after` is the eventID of the last event of the previous page. */
   find(filter: AuditFilter & ExtraFilter, limit: number, after?: string): readonly AuditEvent[] {
-    this.absorb();
-    let from = this.entries.length - 1;
-    if (after !== undefined) {
-      const at = this.positionOf(after);
-      if (at < 0) return [];
-      from = at - 1;
-    }
+    const needles = needlesOf(filter);
+    const since = filter.since?.getTime() ?? -Infinity;
+    const until = filter.until?.getTime() ?? Infinity;
     const out: AuditEvent[] = [];
-    for (let i = from; i >= this.start && out.length < limit; i--) {
-      const entry = this.entries[i] as Entry;
-      if (matches(entry.index, filter, entry.time)) out.push(JSON.parse(entry.line) as AuditEvent);
+    let skipping = after !== undefined;
+    for (const kept of this.newestFirst()) {
+      if (out.length >= limit) break;
+      if (skipping) {
+        skipping = !this.isEvent(kept.line, after ?? '');
+        continue;
+      }
+      if (kept.time < since || kept.time > until || !needles.every((n) => kept.line.includes(n))) continue;
+      const event = JSON.parse(kept.line) as AuditEvent;
+      if (matches(indexOf(event), filter, kept.time)) out.push(event);
     }
     return out;
   }
 
   /** Whether an event id is still kept (a page token naming one that retention let go is stale). */
   has(eventId: string): boolean {
-    this.absorb();
-    return this.positionOf(eventId) >= 0;
+    for (const kept of this.newestFirst()) if (this.isEvent(kept.line, eventId)) return true;
+    return false;
   }
 
   flush(): Promise<void> {
     this.absorb();
     this.retain();
-    // Retention lets go of the oldest first, so what is left of the unwritten events is still consecutive.
-    const batch = this.unwritten.filter((e) => e.gone !== true);
-    const gone = this.emptied;
-    this.unwritten = [];
-    this.emptied = [];
-    if (batch.length === 0 && gone.length === 0) return this.writing;
-    const first = batch[0]?.seq;
-    if (first !== undefined) {
-      for (const e of batch) e.batch = first;
-      this.batchLive.set(first, batch.length);
+    const chunk = this.open.kept > 0 ? this.open : undefined;
+    if (chunk) {
+      this.open = new Chunk(this.nextSeq, 'open');
+      this.chunks.push(this.open);
+    } else if (this.open.count > 0) {
+      // Every record in it was let go before it was written: it starts again empty.
+      this.chunks.pop();
+      this.open = new Chunk(this.nextSeq, 'open');
+      this.chunks.push(this.open);
     }
+    const gone = this.emptied;
+    this.emptied = [];
+    if (!chunk && gone.length === 0) return this.writing;
+    // Compressed at once (on the thread pool); stored in order, after every earlier write.
+    const closing = chunk?.close();
     const write = async () => {
       try {
-        const stored =
-          first === undefined
-            ? undefined
-            : await encodeBatch(
-                first,
-                batch.map((e) => e.line),
-              );
+        const stored = await closing;
+        // A chunk retention let go of while it was compressed is not stored at all.
+        const put = stored && chunk && !chunk.dropped ? stored : undefined;
+        if (chunk && put) chunk.state = 'storing';
         await this.store.transaction(async (tx) => {
-          if (stored) await tx.put(AUDIT_KIND, '', key(stored.first), stored);
+          if (put) await tx.put(AUDIT_KIND, '', key(put.first), put);
           for (const g of gone) await tx.delete(AUDIT_KIND, '', key(g));
         });
+        if (chunk && put) chunk.state = 'stored';
       } catch (err) {
-        this.options.log?.error({ err, events: batch.length }, 'could not write audit events to the store');
+        this.options.log?.error({ err, events: chunk?.count ?? 0 }, 'could not write audit events to the store');
       }
     };
     this.writing = this.writing.then(write);
@@ -295,10 +250,12 @@ export class StoredAuditTrail implements AuditTrail {
     this.timer = undefined;
     if (this.absorbing) clearTimeout(this.absorbing);
     this.absorbing = undefined;
+    if (this.forgetting) clearTimeout(this.forgetting);
+    this.forgetting = undefined;
     await this.flush();
   }
 
-  private enqueue(item: RequestCapture | (() => SerializedEvent)): void {
+  private enqueue(item: RequestCapture | (() => AuditEvent)): void {
     this.pending.push(item);
     // Records are written every few milliseconds rather than when the batch is stored: a capture holds the
     // request's whole object graph (its input, output and authorization), and holding hundreds of them for a batch's
@@ -320,62 +277,97 @@ export class StoredAuditTrail implements AuditTrail {
     }
   }
 
-  /** Builds what is pending into memory (not yet into the store). */
+  /** Writes what is pending into the open chunk (not yet into the store). */
   private absorb(): void {
     if (this.pending.length === 0) return;
     const pending = this.pending;
     this.pending = [];
     for (const item of pending) {
-      let made: SerializedEvent;
+      let line: string;
+      let seconds: number;
       try {
-        made = typeof item === 'function' ? item() : serializeCapture(item);
+        if (typeof item === 'function') {
+          line = JSON.stringify(item());
+          seconds = eventSeconds(line);
+        } else {
+          line = requestEventLine(item);
+          // eventTime is to the second; filters compare the same instant whether the event was just made or loaded.
+          seconds = Math.floor(item.time.getTime() / 1000);
+        }
       } catch (err) {
         this.options.log?.error({ err }, 'could not build an audit event');
         continue;
       }
-      const entry: Entry = { seq: this.nextSeq++, line: made.line, index: made.index, time: made.time };
-      this.append(entry);
-      this.unwritten.push(entry);
+      this.open.append(line, seconds);
+      this.nextSeq++;
+      this.kept++;
     }
     this.retain();
   }
 
-  private append(entry: Entry): void {
-    this.entries.push(entry);
-  }
-
-  /**
-   * Where a kept event is in `entries`, or -1. A scan from the newest: page tokens are asked for rarely, and a map
-   * of event ids, kept up to date on every request's path, cost more than all the scans it saved.
-   */
-  private positionOf(eventId: string): number {
-    for (let i = this.entries.length - 1; i >= this.start; i--) {
-      if ((this.entries[i] as Entry).index.eventID === eventId) return i;
-    }
-    return -1;
-  }
-
-  /** Lets go of events beyond the count bound or older than the age bound. */
-  private retain(): void {
-    const oldest = this.now().getTime() - this.maxAgeMs;
-    while (this.start < this.entries.length) {
-      const entry = this.entries[this.start] as Entry;
-      if (this.entries.length - this.start <= this.maxEvents && entry.time >= oldest) break;
-      this.start++;
-      if (entry.batch === undefined) {
-        entry.gone = true;
-      } else {
-        const live = (this.batchLive.get(entry.batch) ?? 1) - 1;
-        if (live > 0) this.batchLive.set(entry.batch, live);
-        else {
-          this.batchLive.delete(entry.batch);
-          this.emptied.push(entry.batch);
-        }
+  /** Every kept record, newest first; decodes chunks as it reaches them. */
+  private *newestFirst(): Generator<Kept> {
+    this.absorb();
+    this.retain();
+    // A copy: a search may run while a flush swaps the open chunk.
+    for (const chunk of [...this.chunks].reverse()) {
+      if (chunk.kept === 0) continue;
+      const lines = this.linesOf(chunk);
+      for (let at = chunk.count - 1; at >= chunk.skip; at--) {
+        yield { line: lines[at] ?? '', time: (chunk.seconds[at] ?? 0) * 1000 };
       }
     }
-    if (this.start > 1024 && this.start * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.start);
-      this.start = 0;
+  }
+
+  private linesOf(chunk: Chunk): string[] {
+    if (chunk.state === 'open') return chunk.lines();
+    let lines = this.decoded.get(chunk);
+    if (lines) {
+      this.decoded.delete(chunk);
+    } else {
+      lines = chunk.lines();
+      if (this.decoded.size >= DECODED_CHUNKS) this.decoded.delete(this.decoded.keys().next().value as Chunk);
     }
+    this.decoded.set(chunk, lines);
+    if (this.forgetting) this.forgetting.refresh();
+    else {
+      this.forgetting = setTimeout(() => {
+        this.forgetting = undefined;
+        this.decoded.clear();
+      }, FORGET_DECODED_MS);
+      this.forgetting.unref();
+    }
+    return lines;
+  }
+
+  private isEvent(line: string, eventId: string): boolean {
+    return (
+      line.includes(`"eventID":${JSON.stringify(eventId)}`) && (JSON.parse(line) as AuditEvent).eventID === eventId
+    );
+  }
+
+  /** Lets go of events beyond the count bound or older than the age bound, oldest first. */
+  private retain(): void {
+    const oldest = this.now().getTime() - this.maxAgeMs;
+    // Ends at the open chunk at the latest: it is the last one, and it never goes.
+    for (;;) {
+      const chunk = this.chunks[0] as Chunk;
+      if (chunk.kept === 0) {
+        if (chunk === this.open) return;
+        this.drop(chunk);
+      } else if (this.kept > this.maxEvents || (chunk.seconds[chunk.skip] ?? 0) * 1000 < oldest) {
+        chunk.skip++;
+        this.kept--;
+      } else {
+        return;
+      }
+    }
+  }
+
+  private drop(chunk: Chunk): void {
+    this.chunks.shift();
+    this.decoded.delete(chunk);
+    chunk.dropped = true;
+    if (chunk.state === 'storing' || chunk.state === 'stored') this.emptied.push(chunk.first);
   }
 }

@@ -19,7 +19,8 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyComm
 import { noAwsCli } from '../support/clients.ts';
 import { removeDir, startRolecall, tempDir, type RolecallProcess } from '../support/server.ts';
 import { createStore } from '../../src/store/open-store.ts';
-import { AUDIT_KIND, decodeBatch, type StoredBatch } from '../../src/audit/trail.ts';
+import { decodeBatch, type StoredBatch } from '../../src/audit/chunk.ts';
+import { AUDIT_KIND } from '../../src/audit/trail.ts';
 import type { AuditEvent } from '../../src/audit/types.ts';
 import { cliOk, cliRun } from './helpers.ts';
 import {
