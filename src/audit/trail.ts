@@ -79,6 +79,9 @@ function needlesOf(f: AuditFilter & ExtraFilter): string[] {
     .map((v) => JSON.stringify(v).slice(1, -1));
 }
 
+/** Every denied record names its denial: a decision `…Denied`, or one of the denial error codes (record.ts). */
+const mayBeDenied = (line: string): boolean => line.includes('Denied') || line.includes('UnauthorizedOperation');
+
 /** A kept record as a search sees it: its line and its eventTime in milliseconds. */
 interface Kept {
   readonly line: string;
@@ -194,6 +197,7 @@ export class StoredAuditTrail implements AuditTrail {
         continue;
       }
       if (kept.time < since || kept.time > until || !needles.every((n) => kept.line.includes(n))) continue;
+      if (filter.deniedOnly && !mayBeDenied(kept.line)) continue;
       const event = JSON.parse(kept.line) as AuditEvent;
       if (matches(indexOf(event), filter, kept.time)) out.push(event);
     }
