@@ -58,6 +58,22 @@ function requestBody(req: IncomingMessage): RequestBody {
   };
 }
 
+/**
+ * The status line and headers, written so that nothing Node has queued for the response can follow them.
+ *
+ * A response queued behind an earlier one on the same connection (the client sent its next request as soon as it
+ * had the earlier answer's bytes, before that answer's stream had ended) has no socket yet, and Node buffers what
+ * it writes. Node writes `100 Continue` into that buffer as soon as an `Expect: 100-continue` request arrives; but
+ * when the first body chunk is bytes, Node puts the head at the front of the buffer, before that 100 Continue
+ * (Node 20, lib/_http_outgoing.js, OutgoingMessage._send: outputData.unshift(header)). The client then reads the head
+ * followed by `HTTP/1.1 100 Continue` in place of the first bytes of the body: botocore, denied a PutObject,
+ * reported `403 Forbidden` for the unparseable S3 error. Flushing the head on its own queues it in order.
+ */
+function writeHead(res: ServerResponse, status: number, headers: Record<string, string>): void {
+  res.writeHead(status, headers);
+  if (res.socket === null) res.flushHeaders();
+}
+
 async function send(res: ServerResponse, response: GatewayResponse, head: boolean): Promise<void> {
   const { body } = response;
   const headers: Record<string, string> = { ...response.headers };
@@ -65,11 +81,11 @@ async function send(res: ServerResponse, response: GatewayResponse, head: boolea
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     // A HEAD answer keeps the length the service set (S3 HeadObject: the object's size).
     if (!(head && headers['content-length'] !== undefined)) headers['content-length'] = String(bytes.length);
-    res.writeHead(response.status, headers);
+    writeHead(res, response.status, headers);
     res.end(head ? undefined : bytes);
     return;
   }
-  res.writeHead(response.status, headers);
+  writeHead(res, response.status, headers);
   if (head) {
     res.end();
     return;
