@@ -108,6 +108,12 @@ const NOT_APPLICABLE: StatementResult = { applies: false, missing: [] };
 const NO_MISSING: readonly string[] = [];
 const NO_UNEVALUABLE: readonly Unevaluable[] = [];
 
+/** Why a statement cannot apply as written: a resource policy's needs a Principal, any other a Resource. */
+export function malformedStatement(kind: PolicyKind, s: CompiledStatement): string | undefined {
+  if (kind === 'resource') return s.principal === undefined ? 'the statement has no Principal' : undefined;
+  return s.resources === undefined ? 'the statement has no Resource' : undefined;
+}
+
 function statementApplies(
   s: CompiledStatement,
   request: EvaluationRequest,
@@ -179,14 +185,7 @@ function evaluatePolicies(
     for (const s of policy.statements) {
       // IAM refuses these at write time; if one reaches the engine it is scoped by its action alone, so that as
       // a Deny it denies and as an Allow it allows nothing.
-      const malformed =
-        kind === 'resource'
-          ? s.principal === undefined
-            ? 'the statement has no Principal'
-            : undefined
-          : s.resources === undefined
-            ? 'the statement has no Resource'
-            : undefined;
+      const malformed = malformedStatement(kind, s);
       const result = statementApplies(s, request, action, ctx, withPrincipal && !malformed, hasBoundary);
       for (const key of result.missing) outcome.missing.push(key);
       if (!result.applies) continue;

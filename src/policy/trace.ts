@@ -9,7 +9,7 @@
 import { matchResource } from './arn-match.ts';
 import type { CompiledPolicy, CompiledStatement } from './compile.ts';
 import { evaluateCondition } from './conditions.ts';
-import { contextOf, grantOf, listedExactly, type Context, type Grant } from './evaluate.ts';
+import { contextOf, grantOf, listedExactly, malformedStatement, type Context, type Grant } from './evaluate.ts';
 import type { EvaluationRequest, PolicyKind, PolicySet } from './types.ts';
 import { wildcardMatch } from './wildcard.ts';
 
@@ -118,15 +118,7 @@ function traceStatement(
   ctx: Context,
   hasBoundary: boolean,
 ): StatementTrace {
-  // The same rule as evaluate.ts: a resource policy statement needs a Principal, any other a Resource.
-  const malformed =
-    kind === 'resource'
-      ? s.principal === undefined
-        ? 'the statement has no Principal'
-        : undefined
-      : s.resources === undefined
-        ? 'the statement has no Resource'
-        : undefined;
+  const malformed = malformedStatement(kind, s);
   const actionTrace = traceAction(s, action);
   const resourceTrace = traceResource(s, request.resource, ctx);
   const principalTrace = kind === 'resource' && !malformed ? tracePrincipal(s, request, hasBoundary) : undefined;
