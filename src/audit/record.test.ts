@@ -56,6 +56,15 @@ const denied = (over: Partial<Decision> = {}): Decision => ({
   ...over,
 });
 
+/** The engine's check of a denied s3:GetObject on data/report.csv. */
+const deniedGetObject = () => ({
+  action: 's3:GetObject',
+  resource: 'arn:aws:s3:::data/report.csv',
+  decision: denied(),
+  context: { 'aws:SourceIp': '127.0.0.1' },
+  resourceAccount: ACCOUNT,
+});
+
 function capture(over: Partial<RequestCapture> = {}): RequestCapture {
   return {
     time: new Date('2026-01-01T00:10:00.123Z'),
@@ -98,13 +107,7 @@ describe('audit records', () => {
   });
 
   it('records a denied S3 GetObject with its deciding check, resources and no response', () => {
-    const check = {
-      action: 's3:GetObject',
-      resource: 'arn:aws:s3:::data/report.csv',
-      decision: denied(),
-      context: { 'aws:SourceIp': '127.0.0.1' },
-      resourceAccount: ACCOUNT,
-    };
+    const check = deniedGetObject();
     const authorization: AuthorizationResult = { allowed: false, ...check, message: 'denied', checks: [check] };
     const e = buildRequestEvent(capture({ authorization }));
     assert.equal(e.eventTime, '2026-01-01T00:10:00Z');
@@ -193,13 +196,7 @@ describe('audit records', () => {
   });
 
   it("writes each record as one JSON line in CloudTrail's order, allowed checks by a shortcut that agrees", () => {
-    const check = {
-      action: 's3:GetObject',
-      resource: 'arn:aws:s3:::data/report.csv',
-      decision: denied(),
-      context: { 'aws:SourceIp': '127.0.0.1' },
-      resourceAccount: ACCOUNT,
-    };
+    const check = deniedGetObject();
     // Allowed checks are written without an AuditCheck in between (record.ts allowedCheckJson).
     const allow = (over: Partial<Decision>): Decision => ({
       decision: 'Allowed',
