@@ -51,6 +51,17 @@ function checkPartNumber(n: number): void {
 }
 
 /** The multipart ETag: MD5 of the concatenated binary MD5s of the parts, then `-N` (quoted). */
+/**
+ * An opaque upload id that never starts with `-`: the AWS CLI reads `--upload-id -Abc…` as an option and refuses the
+ * command ("argument --upload-id: expected one argument"), which base64url's alphabet made one id in 32 do.
+ */
+export function newUploadId(): string {
+  for (;;) {
+    const id = randomBytes(36).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
+}
+
 export function multipartEtag(parts: readonly { etag: string }[]): string {
   const hash = createHash('md5');
   for (const p of parts) hash.update(Buffer.from(p.etag.replace(/"/g, ''), 'hex'));
@@ -100,7 +111,7 @@ export function multipartHandlers(deps: MultipartDeps): Handlers<MultipartOps> {
       const tags = input.Tagging === undefined ? [] : parseTaggingHeader(input.Tagging);
       checkTags(tags, 10);
       const upload: UploadRecord = {
-        uploadId: randomBytes(36).toString('base64url'),
+        uploadId: newUploadId(),
         bucket: bucket.name,
         key: input.Key,
         initiated: ctx.now.toISOString(),
